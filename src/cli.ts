@@ -1,0 +1,147 @@
+/**
+ * The command line. Options are parsed by cac; each action imports its command lazily so `mreorg --help` loads
+ * almost nothing. Exit codes: 0 ok, 1 a script failed or timed out, 2 usage or config error, 130 interrupted.
+ */
+import { cac } from 'cac';
+import { isUserError, messageOf } from './util/errors.js';
+
+const VERSION = '0.1.0';
+
+type Flags = Record<string, unknown>;
+
+function list(v: unknown): string[] {
+  if (v === undefined || v === null || v === false) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+function jobs(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) usage(`-j/--jobs needs a whole number of at least 1, got "${String(v)}".`);
+  return n;
+}
+
+class UsageError extends Error {}
+function usage(msg: string): never {
+  throw new UsageError(msg);
+}
+
+function globals(f: Flags) {
+  return { config: f.config as string | undefined, python: f.python as string | undefined, jobs: jobs(f.jobs) };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const cli = cac('mreorg');
+  const cwd = process.cwd();
+  let exitCode = 0;
+  const human = (json: boolean): NodeJS.WriteStream => (json ? process.stderr : process.stdout);
+
+  cli.option('--config <file>', 'Config file (default: mreorg.config.{ts,mts,js,mjs} in the current folder)');
+  cli.option('--python <path>', 'Python interpreter (overrides the config and MREORG_PYTHON)');
+
+  cli
+    .command('build [...paths]', 'Run every stale script (or those under PATHS) and write the report')
+    .option('-g, --group <name>', 'Only scripts of this filegroup (repeatable)')
+    .option('-r, --runconfig <name>', 'Runconfig to run under (default: the config\'s defaultRunconfig)')
+    .option('-j, --jobs <n>', 'Scripts to run at once (default: config "jobs", else the CPU count)')
+    .option('-B, --force', 'Run every selected tracked script, stale or not')
+    .option('--retry-failed', 'Also rerun scripts whose last run failed though nothing changed')
+    .option('-n, --dry-run', 'Show what would run and why, run nothing')
+    .option('--fail-fast', 'Start nothing new after the first failure')
+    .option('--no-report', 'Do not write the HTML report')
+    .option('--json', 'Print one JSON document on stdout (human output goes to stderr)')
+    .action(async (paths: string[], f: Flags) => {
+      const { runBuild } = await import('./commands/build-cli.js');
+      exitCode = await runBuild(cwd, paths, {
+        ...globals(f),
+        groups: list(f.group),
+        runconfig: f.runconfig as string | undefined,
+        force: Boolean(f.force),
+        retryFailed: Boolean(f.retryFailed),
+        dryRun: Boolean(f.dryRun),
+        failFast: Boolean(f.failFast),
+        json: Boolean(f.json),
+        report: f.report !== false,
+      });
+    });
+
+  cli
+    .command('status [...paths]', 'Every script\'s state and the reasons it would run')
+    .option('-g, --group <name>', 'Only scripts of this filegroup (repeatable)')
+    .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig)')
+    .option('--json', 'Print one JSON document')
+    .action(async (paths: string[], f: Flags) => {
+      const { status, formatStatus } = await import('./commands/status.js');
+      const doc = await status(cwd, { ...globals(f), paths, groups: list(f.group), runconfig: f.runconfig as string | undefined });
+      if (f.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+      else process.stdout.write(formatStatus(doc));
+    });
+
+  cli
+    .command('show <path>', 'A script\'s recent runs, the last one\'s output in full, and what it used')
+    .option('-r, --runconfig <name>', 'Runconfig for the state (default: the config\'s defaultRunconfig)')
+    .option('--json', 'Print one JSON document')
+    .action(async (target: string, f: Flags) => {
+      const { show, showJson, formatShow } = await import('./commands/show.js');
+      const doc = await show(cwd, target, { ...globals(f), runconfig: f.runconfig as string | undefined });
+      process.stdout.write(f.json ? JSON.stringify(showJson(doc), null, 2) + '\n' : formatShow(doc));
+    });
+
+  for (const [name, tracked] of [['track', true], ['untrack', false]] as const) {
+    cli.command(`${name} [...paths]`, tracked ? 'Track scripts (build them even where autoTrack is off)' : 'Stop tracking scripts').action(async (paths: string[], f: Flags) => {
+      const { setTracking } = await import('./commands/track.js');
+      const changed = await setTracking(cwd, paths, tracked, globals(f));
+      process.stdout.write(`${tracked ? 'Tracking' : 'Untracked'} ${changed.length} script${changed.length === 1 ? '' : 's'}${changed.length ? ':\n' + changed.map((p) => `  ${p}\n`).join('') : '.\n'}`);
+    });
+  }
+
+  cli.command('report', 'Write the HTML report from the ledger, running nothing').action(async (f: Flags) => {
+    const { writeProjectReport } = await import('./commands/report.js');
+    const { openProject } = await import('./commands/project.js');
+    const project = await openProject(cwd, globals(f));
+    const dir = await writeProjectReport(project, cwd, false);
+    process.stdout.write(`Report written to ${dir}/index.html\n`);
+  });
+
+  cli.command('init', 'Write a commented starter mreorg.config.ts').action(async () => {
+    const { init } = await import('./commands/init.js');
+    process.stdout.write(`Wrote ${init(cwd)}\n`);
+  });
+
+  cli.command('shim-path', 'Print the folder to put on PYTHONPATH to use `import mreorg` outside mreorg').action(async () => {
+    const { shimDir } = await import('./util/paths.js');
+    process.stdout.write(shimDir + '\n');
+  });
+
+  cli.help();
+  cli.version(VERSION);
+  const parsed = cli.parse(argv, { run: false });
+  if (!cli.matchedCommand) {
+    if (parsed.options.help || parsed.options.version) return 0;
+    const name = parsed.args[0];
+    if (name !== undefined) usage(`Unknown command "${name}". Run "mreorg --help" for the commands.`);
+    cli.outputHelp();
+    return 0;
+  }
+  if (parsed.options.help) return 0;
+  await cli.runMatchedCommand();
+  return exitCode;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (isUserError(e)) {
+      process.stderr.write(`mreorg: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+    } else if (e instanceof UsageError || (e instanceof Error && e.name === 'CACError')) {
+      process.stderr.write(`mreorg: ${messageOf(e)}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`mreorg: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report this as a bug.\n`);
+      process.exitCode = 70;
+    }
+  },
+);

@@ -1,0 +1,82 @@
+/**
+ * `mreorg build` as a process: signals, reporters, the report, the exit code. Kept apart from build.ts so the
+ * build itself stays callable (and testable) without touching process state.
+ */
+import type { Reporter } from '../reporters/events.js';
+import { fanOut } from '../reporters/events.js';
+import { buildDocument } from '../reporters/json.js';
+import { terminalReporter } from '../reporters/terminal.js';
+import { killAllNow } from '../run/process.js';
+import { messageOf } from '../util/errors.js';
+import { build, type BuildOptions } from './build.js';
+import type { Project } from './project.js';
+
+export interface BuildCliOptions extends Omit<BuildOptions, 'paths' | 'signal' | 'onProgress'> {
+  json: boolean;
+  report: boolean;
+}
+
+export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptions): Promise<number> {
+  const stream = opts.json ? process.stderr : process.stdout;
+  const reporters: Reporter[] = [terminalReporter({ stream })];
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write('\nmreorg: stopping running scripts (Ctrl-C again to quit at once)...\n');
+      abort.abort();
+    } else {
+      // The ledger on disk is always a complete file (atomic writes), so quitting now loses only unflushed runs.
+      killAllNow();
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let reportTimer: NodeJS.Timeout | null = null;
+  let reportBusy: Promise<unknown> = Promise.resolve();
+  const reportNow = async (project: Project, building: boolean): Promise<void> => {
+    const { writeProjectReport } = await import('./report.js');
+    reportBusy = reportBusy.then(() => writeProjectReport(project, cwd, building)).catch((e) => {
+      process.stderr.write(`mreorg: warning: could not write the report: ${messageOf(e)}\n`);
+    });
+    await reportBusy;
+  };
+  const onProgress = (project: Project): void => {
+    // Debounced: at most one rewrite every two seconds while scripts finish.
+    if (!opts.report || reportTimer) return;
+    reportTimer = setTimeout(() => {
+      reportTimer = null;
+      void reportNow(project, true);
+    }, 2000);
+  };
+
+  try {
+    const { summary, project, dryRun } = await build(cwd, { ...opts, paths, signal: abort.signal, onProgress }, fanOut(reporters));
+    if (reportTimer) clearTimeout(reportTimer);
+    if (dryRun) {
+      const doc = buildDocument(summary);
+      if (opts.json) process.stdout.write(JSON.stringify({ ...doc, dryRun: true }, null, 2) + '\n');
+      else {
+        for (const e of summary.entries.filter((x) => x.run)) {
+          stream.write(`would run ${e.path}\n${e.reasons.map((r) => `    - ${r}\n`).join('')}`);
+        }
+      }
+      return 0;
+    }
+    fanOut(reporters).done(summary);
+    if (opts.report) {
+      await reportNow(project, false);
+      const { reportIndexPath } = await import('./report.js');
+      stream.write(`Report: ${reportIndexPath(project)}\n`);
+    }
+    if (opts.json) process.stdout.write(JSON.stringify(buildDocument(summary), null, 2) + '\n');
+    if (summary.interrupted) return 130;
+    return summary.ok ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

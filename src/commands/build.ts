@@ -1,0 +1,167 @@
+/**
+ * `mreorg build`: plan, then run every stale script (dependencies first, up to `jobs` at once), record each run
+ * as it finishes, rewrite the report as results come in, and end with a summary and an exit code.
+ */
+import path from 'node:path';
+import pLimit from 'p-limit';
+import type { Run, LatestEntry, Fingerprint } from '../ledger/types.js';
+import type { PlanEntry } from '../plan/plan.js';
+import type { BuildSummary, Reporter } from '../reporters/events.js';
+import { runScript } from '../run/script.js';
+import { toRel } from '../util/paths.js';
+import { openProject, planFor, resolveRunconfig, saveCaches, survey, type GlobalOptions, type Project, type Survey } from './project.js';
+
+export interface BuildOptions extends GlobalOptions {
+  paths?: string[];
+  groups?: string[];
+  runconfig?: string | undefined;
+  force?: boolean;
+  retryFailed?: boolean;
+  dryRun?: boolean;
+  failFast?: boolean;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal?: AbortSignal;
+  /** Called (debounced by the caller) whenever the ledger changed, to refresh the report. */
+  onProgress?: (project: Project, building: boolean) => void;
+}
+
+export interface BuildResult {
+  summary: BuildSummary;
+  project: Project;
+  dryRun: boolean;
+}
+
+export async function build(cwd: string, opts: BuildOptions, reporter: Reporter): Promise<BuildResult> {
+  const t0 = performance.now();
+  const project = await openProject(cwd, opts);
+  const { config, ledger, hasher, claims } = project;
+  const runconfig = resolveRunconfig(config, opts.runconfig);
+  const rc = config.runconfigs[runconfig]!;
+  const sv = await survey(project, cwd, { paths: opts.paths, groups: opts.groups });
+  for (const w of [...project.warnings, ...sv.discovery.warnings]) reporter.warning(w);
+  const thePlan = planFor(project, sv, runconfig, opts);
+  reporter.planned(thePlan, runconfig);
+  const runs = new Map<string, Run>();
+  const summary = (interrupted: boolean): BuildSummary => ({
+    ok: !interrupted && [...runs.values()].every((r) => r.result === 'success'),
+    runconfig,
+    interrupted,
+    entries: thePlan.entries,
+    runs,
+    elapsedMs: performance.now() - t0,
+  });
+  if (opts.dryRun || thePlan.order.length === 0) {
+    await saveCaches(project);
+    return { summary: summary(false), project, dryRun: Boolean(opts.dryRun) };
+  }
+
+  const entries = new Map(thePlan.entries.map((e) => [e.path, e]));
+  const limit = pLimit(config.jobs);
+  let stopStarting = false;
+  const finished = new Map<string, Promise<Run | null>>();
+
+  const runOne = async (p: string, hashNow: string): Promise<Run | null> => {
+    if (stopStarting || opts.signal?.aborted) return null;
+    if (!claims.claim(p, runconfig)) {
+      reporter.skipped(p, 'another mreorg build is running it now');
+      return null;
+    }
+    try {
+      reporter.started(p);
+      const run = await runScript({
+        root: config.root,
+        path: p,
+        runconfig: rc,
+        python: config.python,
+        interpreter: sv.interpreter,
+        hash: hashNow,
+        figureFormats: config.figureFormats,
+        workDir: ledger.dir,
+        maxBytes: config.outputMaxBytes,
+        jobs: config.jobs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      const entry = await latestEntry(project, sv, run);
+      runs.set(p, run);
+      ledger.record(run, entry);
+      reporter.finished(run);
+      if (opts.failFast && (run.result === 'failed' || run.result === 'timeout')) stopStarting = true;
+      await ledger.flush();
+      opts.onProgress?.(project, true);
+      return run;
+    } finally {
+      claims.release(p, runconfig);
+    }
+  };
+
+  const schedule = (p: string, after: string[]): Promise<Run | null> => {
+    const deps = after.map((u) => finished.get(u)).filter((x): x is Promise<Run | null> => x !== undefined);
+    const task = Promise.all(deps).then(async () => {
+      // Hash the script when it is about to run, after everything upstream finished (a script may be written
+      // by another one).
+      const hashNow = (await hasher.hash(path.join(config.root, p))) ?? '';
+      return limit(() => runOne(p, hashNow));
+    });
+    finished.set(p, task);
+    return task;
+  };
+  for (const p of thePlan.order) schedule(p, entries.get(p)!.upstream);
+  await Promise.all(finished.values());
+
+  // First builds know no order yet: a script that failed because a file it wanted was missing, when another
+  // script of this build then wrote that file, gets one more go now. Its next plan knows the order.
+  if (!opts.signal?.aborted && !stopStarting) {
+    const written = new Map<string, string>();
+    for (const r of runs.values()) for (const w of r.deps?.writes ?? []) written.set(w, r.path);
+    const again = [...runs.values()].filter(
+      (r) => r.result === 'failed' && (r.deps?.missing ?? []).some((m) => written.has(m) && written.get(m) !== r.path),
+    );
+    for (const r of again) {
+      const writers = [...new Set((r.deps?.missing ?? []).map((m) => written.get(m)).filter((w): w is string => !!w))];
+      const e = entries.get(r.path);
+      if (e) e.reasons.push(`ran again after ${writers.join(', ')} wrote ${r.deps!.missing.filter((m) => written.has(m)).join(', ')}`);
+      finished.delete(r.path);
+      await schedule(r.path, []);
+    }
+  }
+  await ledger.flush();
+  await saveCaches(project);
+  return { summary: summary(Boolean(opts.signal?.aborted)), project, dryRun: false };
+}
+
+/** The ledger entry the next plan compares against: the run's outcome and the digests of what it used. */
+async function latestEntry(project: Project, sv: Survey, run: Run): Promise<LatestEntry> {
+  const { config, hasher } = project;
+  const abs = (p: string): string => path.join(config.root, p);
+  // The script may have rewritten files within one mtime tick: forget their cached digests.
+  for (const w of run.deps?.writes ?? []) hasher.forget(abs(w));
+  const own = new Set(run.deps?.writes ?? []);
+  const modules = run.deps?.modules ?? [];
+  // A file the script both read and wrote is its output, not its input.
+  const data = [...(run.deps?.reads ?? []), ...(run.deps?.missing ?? [])].filter((f) => !own.has(f));
+  const declared = sv.declared.get(run.path) ?? [];
+  const digests = await hasher.hashAll([...modules, ...data, ...declared].map(abs));
+  const pick = (files: string[]): Record<string, string | null> =>
+    Object.fromEntries([...new Set(files)].sort().map((f) => [f, digests.get(abs(f)) ?? null]));
+  const fingerprint: Fingerprint = {
+    hash: run.hash,
+    env: run.env,
+    argv: run.argv,
+    python: sv.interpreter.version,
+    modules: pick(modules),
+    data: pick([...data, ...declared]),
+    packages: run.deps?.packages ?? {},
+  };
+  return {
+    runId: run.id,
+    result: run.result,
+    startedAt: run.startedAt,
+    durationMs: run.durationMs,
+    fingerprint,
+    writes: (run.deps?.writes ?? []).map((w) => toRel(config.root, abs(w))),
+    figures: run.figures.length,
+    error: run.error ? { type: run.error.type, message: run.error.message } : null,
+  };
+}
+
+export type { PlanEntry };

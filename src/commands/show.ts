@@ -1,0 +1,89 @@
+/** `mreorg show PATH`: a script's recent runs, the last one's output in full, and what it used. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Run } from '../ledger/types.js';
+import { UserError } from '../util/errors.js';
+import { isInside, toRel } from '../util/paths.js';
+import { openProject, planFor, resolveRunconfig, survey, type GlobalOptions } from './project.js';
+import { formatDuration } from '../reporters/terminal.js';
+
+export interface ShowOptions extends GlobalOptions {
+  runconfig?: string | undefined;
+}
+
+export async function show(cwd: string, target: string, opts: ShowOptions) {
+  const project = await openProject(cwd, opts);
+  const { config, ledger } = project;
+  const abs = path.resolve(cwd, target);
+  if (!isInside(config.root, abs)) throw new UserError(`Path ${target} is outside the project ${config.root}.`);
+  const rel = toRel(config.root, abs);
+  const runconfig = resolveRunconfig(config, opts.runconfig);
+  const runs = await ledger.runs(rel);
+  let state: string = 'never-run';
+  let reasons: string[] = [];
+  if (fs.existsSync(abs)) {
+    const sv = await survey(project, cwd, { paths: [target] });
+    const entry = planFor(project, sv, runconfig, {}).entries[0];
+    if (entry) ((state = entry.state), (reasons = entry.reasons));
+  } else if (runs.length === 0) {
+    throw new UserError(`${target} does not exist and mreorg has no record of it.`);
+  } else state = 'deleted';
+  return { path: rel, runconfig, state, reasons, runs };
+}
+
+export type ShowDocument = Awaited<ReturnType<typeof show>>;
+
+export function showJson(doc: ShowDocument) {
+  return {
+    path: doc.path,
+    state: doc.state,
+    reasons: doc.reasons,
+    runs: doc.runs.map((r: Run) => ({
+      id: r.id,
+      runconfig: r.runconfig,
+      startedAt: r.startedAt,
+      durationMs: r.durationMs,
+      result: r.result,
+      exitCode: r.exitCode,
+      signal: r.signal,
+      stdout: r.stdout.text,
+      stderr: r.stderr.text,
+      stdoutLog: r.stdout.logFile,
+      stderrLog: r.stderr.logFile,
+      error: r.error,
+      figures: r.figures.map((f) => f.path),
+      deps: r.deps,
+    })),
+  };
+}
+
+export function formatShow(doc: ShowDocument): string {
+  const l: string[] = [`${doc.path}: ${doc.state} (runconfig ${doc.runconfig})`];
+  for (const r of doc.reasons) l.push(`  - ${r}`);
+  if (doc.runs.length === 0) return l.concat('', 'No runs recorded.').join('\n') + '\n';
+  l.push('', 'Recent runs (newest first):');
+  for (const r of doc.runs.slice(0, 10)) {
+    l.push(`  ${r.startedAt}  ${r.runconfig.padEnd(10)} ${r.result.padEnd(11)} exit ${String(r.exitCode ?? r.signal).padEnd(4)} ${formatDuration(r.durationMs)}`);
+  }
+  const last = doc.runs[0]!;
+  l.push('', `Last run ${last.id}: ${last.result}`);
+  if (last.error) l.push(`Error: ${last.error.type}: ${last.error.message}`);
+  if (last.figures.length) l.push('Figures:', ...last.figures.map((f) => `  ${f.path}`));
+  if (last.deps) {
+    const d = last.deps;
+    const list = (name: string, xs: string[]): void => {
+      if (xs.length) l.push(`${name}:`, ...xs.map((x) => `  ${x}`));
+    };
+    list('Imported local modules', d.modules);
+    list('Read', d.reads);
+    list('Wrote', d.writes);
+    list('Tried to read (missing)', d.missing);
+    const pk = Object.entries(d.packages);
+    if (pk.length) l.push('Packages:', ...pk.map(([k, v]) => `  ${k} ${v}`));
+  }
+  l.push('', '--- stdout ---', last.stdout.text.replace(/\n$/, ''));
+  if (last.stdout.logFile) l.push(`[full output: ${last.stdout.logFile}]`);
+  l.push('--- stderr ---', last.stderr.text.replace(/\n$/, ''));
+  if (last.stderr.logFile) l.push(`[full output: ${last.stderr.logFile}]`);
+  return l.join('\n') + '\n';
+}

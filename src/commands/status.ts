@@ -1,0 +1,58 @@
+/** `mreorg status`: every selected script's state under a runconfig and the reasons it would run. */
+import { openProject, planFor, resolveRunconfig, saveCaches, survey, type GlobalOptions } from './project.js';
+import type { PlanEntry } from '../plan/plan.js';
+
+export interface StatusOptions extends GlobalOptions {
+  paths?: string[];
+  groups?: string[];
+  runconfig?: string | undefined;
+}
+
+export interface StatusDocument {
+  runconfig: string;
+  cycles: string[][];
+  warnings: string[];
+  scripts: Array<{ path: string; state: PlanEntry['state']; reasons: string[]; groups: string[]; upstream: string[] }>;
+}
+
+export async function status(cwd: string, opts: StatusOptions): Promise<StatusDocument> {
+  const project = await openProject(cwd, opts);
+  const runconfig = resolveRunconfig(project.config, opts.runconfig);
+  const sv = await survey(project, cwd, { paths: opts.paths, groups: opts.groups });
+  const p = planFor(project, sv, runconfig, {});
+  await saveCaches(project);
+  const groups = new Map(sv.scripts.map((s) => [s.path, s.groups]));
+  return {
+    runconfig,
+    cycles: p.cycles,
+    warnings: [...project.warnings, ...sv.discovery.warnings],
+    scripts: p.entries.map((e) => ({ path: e.path, state: e.state, reasons: e.reasons, groups: groups.get(e.path) ?? [], upstream: e.upstream })),
+  };
+}
+
+const STATE_LABEL: Record<PlanEntry['state'], string> = {
+  'never-run': 'never run',
+  'up-to-date': 'up to date',
+  changed: 'changed',
+  failed: 'failed',
+  untracked: 'untracked',
+};
+
+export function formatStatus(doc: StatusDocument): string {
+  const lines: string[] = [];
+  for (const w of doc.warnings) lines.push(`warning: ${w}`);
+  for (const c of doc.cycles) lines.push(`warning: dependency cycle ${c.join(' -> ')}`);
+  const width = Math.min(60, Math.max(10, ...doc.scripts.map((s) => s.path.length)));
+  for (const s of doc.scripts) {
+    lines.push(`${STATE_LABEL[s.state].padEnd(11)} ${s.path.padEnd(width)}${s.groups.length ? `  [${s.groups.join(', ')}]` : ''}`);
+    for (const r of s.reasons) lines.push(`${' '.repeat(12)}- ${r}`);
+  }
+  const counts = new Map<string, number>();
+  for (const s of doc.scripts) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+  lines.push('');
+  lines.push(
+    `runconfig ${doc.runconfig}: ${doc.scripts.length} scripts` +
+      (doc.scripts.length ? ': ' + [...counts].map(([k, n]) => `${n} ${STATE_LABEL[k as PlanEntry['state']]}`).join(', ') : ''),
+  );
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,98 @@
+/**
+ * Turns a validated user config into a ResolvedConfig: defaults, absolute paths, and the cross-key checks the
+ * schema cannot express (defaultRunconfig names a runconfig, monitor groups, declared inputs).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { UserError } from '../util/errors.js';
+import type { UserConfig } from './schema.js';
+import type { ResolvedConfig, Runconfig } from './types.js';
+
+export const DEFAULT_TIMEOUT_S = 1800;
+export const DEFAULT_EXCLUDES = ['__*.py'];
+export const DEFAULT_HISTORY = 20;
+export const DEFAULT_OUTPUT_MAX_BYTES = 256 * 1024;
+
+export interface Overrides {
+  python?: string | undefined;
+  jobs?: number | undefined;
+}
+
+export function resolveConfig(root: string, file: string | null, user: UserConfig, over: Overrides = {}): ResolvedConfig {
+  const where = file ?? path.join(root, '(defaults)');
+  const runconfigs: Record<string, Runconfig> = {};
+  const userRcs = user.runconfigs ?? {};
+  for (const [name, rc] of Object.entries(userRcs)) {
+    runconfigs[name] = {
+      name,
+      timeout: rc.timeout === undefined ? DEFAULT_TIMEOUT_S : rc.timeout,
+      env: rc.env ?? {},
+      argv: rc.argv ?? [],
+    };
+  }
+  if (Object.keys(runconfigs).length === 0) {
+    runconfigs.default = { name: 'default', timeout: DEFAULT_TIMEOUT_S, env: {}, argv: [] };
+  }
+  const defaultRunconfig = user.defaultRunconfig ?? Object.keys(runconfigs)[0]!;
+  if (!runconfigs[defaultRunconfig]) {
+    throw new UserError(
+      `Config file ${where}: key "defaultRunconfig" names runconfig "${defaultRunconfig}", which is not defined in "runconfigs" (defined: ${Object.keys(runconfigs).join(', ')}).`,
+    );
+  }
+  const monitor = (user.monitor ?? [{ dir: '.', recurse: true, autoTrack: true }]).map((m) => ({
+    dir: m.dir,
+    abs: path.resolve(root, m.dir),
+    recurse: m.recurse ?? false,
+    autoTrack: m.autoTrack ?? false,
+    shouldExist: m.shouldExist ?? false,
+    group: m.group ?? null,
+  }));
+  const ledger = path.resolve(root, user.ledger ?? '.mreorg/ledger.json');
+  const envPython = process.env.MREORG_PYTHON;
+  return {
+    root,
+    file,
+    python: over.python ?? (envPython ? envPython : undefined) ?? user.python ?? 'python3',
+    jobs: over.jobs ?? user.jobs ?? Math.max(1, os.availableParallelism()),
+    monitor,
+    exclude: user.exclude ?? DEFAULT_EXCLUDES,
+    groups: user.groups ?? {},
+    runconfigs,
+    defaultRunconfig,
+    figureFormats: user.figures?.formats ?? ['png', 'svg'],
+    reportDir: path.resolve(root, user.report?.dir ?? 'report'),
+    reportTitle: user.report?.title ?? `${path.basename(root)}: mreorg report`,
+    editorUrl: user.report?.editorUrl === undefined ? 'vscode://file/{path}:{line}' : user.report.editorUrl,
+    ledger,
+    history: user.history ?? DEFAULT_HISTORY,
+    outputMaxBytes: user.output?.maxBytes ?? DEFAULT_OUTPUT_MAX_BYTES,
+    inputs: user.inputs ?? {},
+    rerunOn: {
+      script: true,
+      modules: true,
+      data: true,
+      upstream: true,
+      env: true,
+      argv: true,
+      python: true,
+      packages: false,
+      ...stripUndefined(user.rerunOn ?? {}),
+    },
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
+}
+
+/** Checks a runconfig / group name given on the command line; the message lists the valid names. */
+export function checkName(kind: 'runconfig' | 'group', name: string, known: string[], where: string): void {
+  if (kind === 'group' && !known.includes(name)) {
+    throw new UserError(
+      `Unknown group "${name}": ${where} defines ${known.length ? known.map((n) => `"${n}"`).join(', ') : 'no groups'} (groups come from "groups" and from "monitor[].group").`,
+    );
+  }
+  if (kind === 'runconfig' && !known.includes(name)) {
+    throw new UserError(`Unknown runconfig "${name}": ${where} defines ${known.map((n) => `"${n}"`).join(', ')}.`);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The shape of `mreorg.config.ts`. Every key is optional; `resolve.ts` fills the defaults. Objects are strict so a
+ * misspelt key (`runconfig` for `runconfigs`) is an error that names it, not a silently ignored setting.
+ */
+import { z } from 'zod';
+
+const envValue = z.string().nullable();
+
+export const runconfigSchema = z.strictObject({
+  /** Seconds; null = no limit. */
+  timeout: z.number().positive().nullable().optional(),
+  /** null = unset that variable for the run. */
+  env: z.record(z.string().min(1), envValue).optional(),
+  argv: z.array(z.string()).optional(),
+});
+
+export const monitorSchema = z.strictObject({
+  dir: z.string().min(1),
+  recurse: z.boolean().optional(),
+  autoTrack: z.boolean().optional(),
+  shouldExist: z.boolean().optional(),
+  group: z.string().min(1).optional(),
+});
+
+const rerunOnSchema = z.strictObject({
+  script: z.boolean().optional(),
+  modules: z.boolean().optional(),
+  data: z.boolean().optional(),
+  upstream: z.boolean().optional(),
+  env: z.boolean().optional(),
+  argv: z.boolean().optional(),
+  python: z.boolean().optional(),
+  packages: z.boolean().optional(),
+});
+
+export const configSchema = z.strictObject({
+  python: z.string().min(1).optional(),
+  jobs: z.number().int().positive().optional(),
+  monitor: z.array(monitorSchema).optional(),
+  exclude: z.array(z.string().min(1)).optional(),
+  groups: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
+  runconfigs: z.record(z.string().min(1), runconfigSchema).optional(),
+  defaultRunconfig: z.string().min(1).optional(),
+  figures: z.strictObject({ formats: z.array(z.enum(['png', 'svg', 'pdf', 'eps'])).min(1).optional() }).optional(),
+  report: z
+    .strictObject({
+      dir: z.string().min(1).optional(),
+      title: z.string().optional(),
+      editorUrl: z.string().nullable().optional(),
+    })
+    .optional(),
+  ledger: z.string().min(1).optional(),
+  history: z.number().int().positive().optional(),
+  output: z.strictObject({ maxBytes: z.number().int().positive().optional() }).optional(),
+  inputs: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
+  rerunOn: rerunOnSchema.optional(),
+});
+
+/** What a user writes. */
+export type UserConfig = z.input<typeof configSchema>;

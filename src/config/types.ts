@@ -1,0 +1,56 @@
+/** The resolved config: every default filled in, every path absolute. What the later stages read. */
+
+export interface Runconfig {
+  name: string;
+  /** Seconds; null = no limit. */
+  timeout: number | null;
+  env: Record<string, string | null>;
+  argv: string[];
+}
+
+export interface MonitorDir {
+  /** As written in the config, for display. */
+  dir: string;
+  abs: string;
+  recurse: boolean;
+  autoTrack: boolean;
+  shouldExist: boolean;
+  group: string | null;
+}
+
+/** Which kinds of change make a script stale. All true but `packages` unless the config says otherwise. */
+export interface RerunOn {
+  script: boolean;
+  modules: boolean;
+  data: boolean;
+  upstream: boolean;
+  env: boolean;
+  argv: boolean;
+  python: boolean;
+  packages: boolean;
+}
+
+export interface ResolvedConfig {
+  /** Absolute project directory. */
+  root: string;
+  /** Absolute path of the config file, or null when running on defaults. */
+  file: string | null;
+  python: string;
+  jobs: number;
+  monitor: MonitorDir[];
+  exclude: string[];
+  groups: Record<string, string[]>;
+  runconfigs: Record<string, Runconfig>;
+  defaultRunconfig: string;
+  figureFormats: string[];
+  reportDir: string;
+  reportTitle: string;
+  editorUrl: string | null;
+  /** Absolute path of the ledger file; its folder holds run history, logs and the hash cache. */
+  ledger: string;
+  history: number;
+  outputMaxBytes: number;
+  /** Declared inputs: project-relative script path -> globs (project-relative). */
+  inputs: Record<string, string[]>;
+  rerunOn: RerunOn;
+}

@@ -1,0 +1,38 @@
+/**
+ * Per-script claims, so two builds in one project share the work: before running a script under a runconfig a
+ * build creates `claims/<slug>@<runconfig>` exclusively; a second build sees the claim and leaves the script to
+ * the first. A claim left by a build that died (SIGKILL, power loss) marks a run that never finished: the next
+ * build takes it over and reruns the script.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { heldByOther, tryLock, unlock } from './lock.js';
+import { slugFor } from './ledger.js';
+
+export class Claims {
+  constructor(private readonly dir: string) {}
+
+  private file(relPath: string, runconfig: string): string {
+    return path.join(this.dir, 'claims', `${slugFor(relPath)}@${runconfig.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+  }
+
+  /** True when we now hold the claim; false when a live build holds it. */
+  claim(relPath: string, runconfig: string): boolean {
+    return tryLock(this.file(relPath, runconfig));
+  }
+
+  release(relPath: string, runconfig: string): void {
+    unlock(this.file(relPath, runconfig));
+  }
+
+  /** A live build other than this one is running the script now. */
+  heldByOther(relPath: string, runconfig: string): boolean {
+    return heldByOther(this.file(relPath, runconfig));
+  }
+
+  /** A claim exists but its owner is dead: a run that was cut off (the build was killed). */
+  abandoned(relPath: string, runconfig: string): boolean {
+    const f = this.file(relPath, runconfig);
+    return fs.existsSync(f) && !heldByOther(f);
+  }
+}

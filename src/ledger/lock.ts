@@ -1,0 +1,92 @@
+/**
+ * Inter-process exclusion with files created by O_EXCL (atomic on local file systems). A lock holds the owner's
+ * pid; a lock whose owner is dead (a build killed with SIGKILL) is stale and is taken over, so nothing blocks the
+ * next build forever.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  at: string;
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readInfo(file: string): LockInfo | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the lock at `file` belongs to a live process (on this host) other than us. */
+export function heldByOther(file: string): boolean {
+  const info = readInfo(file);
+  if (!info) return false;
+  if (info.host !== os.hostname()) return true;
+  return info.pid !== process.pid && processAlive(info.pid);
+}
+
+/**
+ * Tries once to create the lock. Returns true when we hold it. A stale lock (dead owner, or unreadable and older
+ * than a minute) is removed and the attempt repeated.
+ */
+export function tryLock(file: string): boolean {
+  const body = JSON.stringify({ pid: process.pid, host: os.hostname(), at: new Date().toISOString() } satisfies LockInfo);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, body, { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const info = readInfo(file);
+    const stale = info
+      ? info.host === os.hostname() && !processAlive(info.pid)
+      : Date.now() - safeMtime(file) > 60_000;
+    if (!stale) return false;
+    fs.rmSync(file, { force: true });
+  }
+  return false;
+}
+
+function safeMtime(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+export function unlock(file: string): void {
+  const info = readInfo(file);
+  if (info && info.pid === process.pid) fs.rmSync(file, { force: true });
+}
+
+/** Waits for the lock (polling), runs `fn`, releases. Flushes are short, so polling every 10-50 ms is fine. */
+export async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const start = Date.now();
+  let wait = 5;
+  while (!tryLock(file)) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for lock ${file}`);
+    await new Promise((r) => setTimeout(r, wait));
+    wait = Math.min(50, wait * 2);
+  }
+  try {
+    return await fn();
+  } finally {
+    unlock(file);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Builds the report's plain data from the project: config, discovered scripts, a plan per runconfig and the
+ * ledger's history. The templates see only this (src/report/model.ts), never the ledger.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/types.js';
+import type { Discovery } from '../discover/discover.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Plan } from '../plan/plan.js';
+import { moduleDocstring } from './docstring.js';
+import type { ReportData, ReportScript } from './model.js';
+
+export interface ReportInputs {
+  config: ResolvedConfig;
+  ledger: Ledger;
+  discovery: Discovery;
+  /** Plan per runconfig name, over all discovered scripts. */
+  plans: Record<string, Plan>;
+  /** Current content hashes (project-relative keys), from the survey. */
+  digests: Map<string, string | null>;
+  building: boolean;
+  version: string;
+}
+
+export async function reportData(inp: ReportInputs): Promise<ReportData> {
+  const { config, ledger, discovery, plans } = inp;
+  const rcNames = Object.keys(config.runconfigs);
+  const entryMaps = Object.fromEntries(rcNames.map((rc) => [rc, new Map((plans[rc]?.entries ?? []).map((e) => [e.path, e]))]));
+  const downstream = new Map<string, Set<string>>();
+  const upstream = new Map<string, Set<string>>();
+  for (const rc of rcNames) {
+    for (const e of plans[rc]?.entries ?? []) {
+      for (const u of e.upstream) {
+        (upstream.get(e.path) ?? upstream.set(e.path, new Set()).get(e.path)!).add(u);
+        (downstream.get(u) ?? downstream.set(u, new Set()).get(u)!).add(e.path);
+      }
+    }
+  }
+  const scripts: ReportScript[] = await Promise.all(
+    discovery.scripts.map(async (s) => {
+      const source = await fs.promises.readFile(s.abs, 'utf8').catch(() => '');
+      const runs = await ledger.runs(s.path);
+      const status: ReportScript['status'] = {};
+      for (const rc of rcNames) {
+        const e = entryMaps[rc]!.get(s.path);
+        const latest = ledger.latest(s.path, rc);
+        status[rc] = {
+          state: e?.state ?? (s.tracked ? 'never-run' : 'untracked'),
+          reasons: e?.reasons ?? [],
+          lastRunId: latest?.runId ?? null,
+          lastResult: latest?.result ?? null,
+          lastStartedAt: latest?.startedAt ?? null,
+          lastDurationMs: latest?.durationMs ?? null,
+          figureCount: latest?.figures ?? 0,
+        };
+      }
+      return {
+        path: s.path,
+        docstring: moduleDocstring(source),
+        hash: inp.digests.get(s.path) ?? '',
+        tracked: s.tracked,
+        groups: s.groups,
+        source,
+        status,
+        runs,
+        upstream: [...(upstream.get(s.path) ?? [])].sort(),
+        downstream: [...(downstream.get(s.path) ?? [])].sort(),
+      };
+    }),
+  );
+  const members = (globsOwner: string) => discovery.scripts.filter((s) => s.groups.includes(globsOwner)).map((s) => s.path);
+  const groupNames = new Set([...Object.keys(config.groups), ...config.monitor.flatMap((m) => (m.group ? [m.group] : []))]);
+  return {
+    title: config.reportTitle,
+    root: config.root,
+    generatedAt: new Date().toISOString(),
+    mreorgVersion: inp.version,
+    building: inp.building,
+    defaultRunconfig: config.defaultRunconfig,
+    runconfigs: rcNames.map((n) => ({ ...config.runconfigs[n]! })),
+    groups: [...groupNames].sort().map((name) => ({ name, globs: config.groups[name] ?? [], members: members(name) })),
+    monitor: discovery.monitors,
+    exclude: config.exclude,
+    editorUrl: config.editorUrl,
+    scripts,
+  };
+}
+
+export function reportDirOf(config: ResolvedConfig): string {
+  return path.resolve(config.reportDir);
+}

@@ -1,0 +1,81 @@
+/**
+ * The plain data the HTML report is rendered from. The templates get this, never the ledger: the composition
+ * point (src/report/data.ts) builds it from the config, the discovered scripts, the plan and the ledger.
+ */
+import type { Run, RunResult } from '../ledger/types.js';
+
+/** A script's state under one runconfig. Colours follow the original: yellow, green, orange, red, grey. */
+export type ScriptState = 'never-run' | 'up-to-date' | 'changed' | 'failed' | 'untracked';
+
+export interface ReportRunconfig {
+  name: string;
+  timeout: number | null;
+  env: Record<string, string | null>;
+  argv: string[];
+}
+
+export interface ReportGroup {
+  name: string;
+  globs: string[];
+  members: string[];
+}
+
+export interface ReportMonitor {
+  dir: string;
+  exists: boolean;
+  recurse: boolean;
+  autoTrack: boolean;
+  shouldExist: boolean;
+  group: string | null;
+}
+
+/** What the overview shows of one script under one runconfig. */
+export interface ReportScriptStatus {
+  state: ScriptState;
+  /** Why it would run (empty when up to date). */
+  reasons: string[];
+  /** Latest run under this runconfig, if any (id refers into ReportScript.runs). */
+  lastRunId: string | null;
+  lastResult: RunResult | null;
+  lastStartedAt: string | null;
+  lastDurationMs: number | null;
+  figureCount: number;
+}
+
+export interface ReportScript {
+  /** Project-relative, `/` separators. */
+  path: string;
+  /** First paragraph or whole module docstring, '' if none. */
+  docstring: string;
+  /** Current content hash ('' if unreadable). */
+  hash: string;
+  tracked: boolean;
+  groups: string[];
+  /** Full source text (may be large; the script page shows it highlighted). */
+  source: string;
+  /** Keyed by runconfig name; every runconfig of the project has an entry. */
+  status: Record<string, ReportScriptStatus>;
+  /** History across runconfigs, newest first. Figure paths are project-relative. */
+  runs: Run[];
+  /** Other scripts this one read files from (upstream) and that read its files (downstream). */
+  upstream: string[];
+  downstream: string[];
+}
+
+export interface ReportData {
+  title: string;
+  /** Absolute project root: used only to resolve figure and source paths, never written into the pages. */
+  root: string;
+  generatedAt: string;
+  mreorgVersion: string;
+  /** True while a build is running: the overview then refreshes itself. */
+  building: boolean;
+  defaultRunconfig: string;
+  runconfigs: ReportRunconfig[];
+  groups: ReportGroup[];
+  monitor: ReportMonitor[];
+  exclude: string[];
+  /** e.g. `vscode://file/{path}:{line}`; `{path}` is the absolute path. null = no editor links. */
+  editorUrl: string | null;
+  scripts: ReportScript[];
+}

@@ -1,0 +1,70 @@
+/**
+ * Reads the run manifest the shim writes at exit (format: docs/manifest.md). Anything unexpected (missing file,
+ * bad JSON, a newer version) yields null and the runner falls back to exit status and stderr.
+ */
+import fs from 'node:fs';
+import type { RunError, TraceFrame } from '../ledger/types.js';
+
+export const MANIFEST_VERSION = 1;
+
+export interface ManifestFigure {
+  path: string;
+  format: string;
+  number: number | null;
+  name: string;
+  width: number | null;
+  height: number | null;
+}
+
+export interface Manifest {
+  version: number;
+  script: string;
+  python: { executable: string; version: string; implementation?: string };
+  startedAt: string;
+  wallTimeS: number;
+  exitCode: number;
+  exception: RunError | null;
+  figures: ManifestFigure[];
+  modules: string[];
+  reads: string[];
+  writes: string[];
+  missing: string[];
+  packages: Record<string, string>;
+}
+
+export function readManifest(file: string): Manifest | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+  if (!raw || typeof raw !== 'object') return null;
+  const m = raw as Partial<Manifest>;
+  if (m.version !== MANIFEST_VERSION) return null;
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return {
+    version: m.version,
+    script: String(m.script ?? ''),
+    python: { executable: String(m.python?.executable ?? ''), version: String(m.python?.version ?? '') },
+    startedAt: String(m.startedAt ?? ''),
+    wallTimeS: Number(m.wallTimeS ?? 0),
+    exitCode: typeof m.exitCode === 'number' ? m.exitCode : 0,
+    exception: normaliseException(m.exception),
+    figures: Array.isArray(m.figures) ? m.figures.filter((f) => f && typeof f.path === 'string') : [],
+    modules: strings(m.modules),
+    reads: strings(m.reads),
+    writes: strings(m.writes),
+    missing: strings(m.missing),
+    packages: m.packages && typeof m.packages === 'object' ? m.packages : {},
+  };
+}
+
+function normaliseException(e: unknown): RunError | null {
+  if (!e || typeof e !== 'object') return null;
+  const x = e as Partial<RunError>;
+  const frames: TraceFrame[] = Array.isArray(x.frames)
+    ? x.frames.map((f) => ({ file: String(f.file), line: Number(f.line), function: String(f.function), ...(f.code ? { code: String(f.code) } : {}) }))
+    : [];
+  return { type: String(x.type ?? 'Exception'), message: String(x.message ?? ''), traceback: String(x.traceback ?? ''), frames };
+}

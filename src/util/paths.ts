@@ -1,0 +1,18 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The installed package's root (holds templates/ and shim/), from dist/util/ or src/util/ alike. */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const shimDir = path.join(packageRoot, 'shim');
+export const templatesDir = path.join(packageRoot, 'templates');
+
+/** Project-relative path with `/` separators, the one spelling used in the ledger, JSON output and report. */
+export function toRel(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/');
+}
+
+/** True when `abs` is `root` itself or inside it. */
+export function isInside(root: string, abs: string): boolean {
+  const rel = path.relative(root, abs);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
