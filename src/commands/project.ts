@@ -62,6 +62,8 @@ export async function survey(project: Project, cwd: string, sel: Selection): Pro
   const scripts = select(config, cwd, discovery.scripts, sel);
   const origin = config.file ? `"python" in ${config.file} (or MREORG_PYTHON / --python)` : 'the default ("python3"), MREORG_PYTHON or --python';
   const interpreterP = probeInterpreter(config.python, origin);
+  // Awaited below; until then a rejection must not count as unhandled.
+  interpreterP.catch(() => {});
 
   const declared = await expandDeclared(config, scripts);
   const files = new Set<string>();

@@ -1,0 +1,101 @@
+/**
+ * A temporary project on disk and a way to run the real, compiled `mreorg` CLI in it (as a user would), with a
+ * hard timeout on every process so a hang fails the test.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const cliPath = path.join(repoRoot, 'bin', 'mreorg.js');
+/** Debian's python3 has matplotlib; the first python3 on PATH may not. */
+export const PYTHON = process.env.MREORG_PYTHON || '/usr/bin/python3';
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export class Rig {
+  readonly dir: string;
+  constructor(prefix = 'mreorg-test-') {
+    this.dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  }
+
+  /** Writes files (project-relative path -> content); folders are created. */
+  write(files: Record<string, string>): this {
+    for (const [rel, content] of Object.entries(files)) {
+      const abs = path.join(this.dir, rel);
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      fs.writeFileSync(abs, content);
+    }
+    return this;
+  }
+
+  read(rel: string): string {
+    return fs.readFileSync(path.join(this.dir, rel), 'utf8');
+  }
+
+  exists(rel: string): boolean {
+    return fs.existsSync(path.join(this.dir, rel));
+  }
+
+  path(rel: string): string {
+    return path.join(this.dir, rel);
+  }
+
+  /** Runs `mreorg ...args` in the project (or `cwd`), with MREORG_PYTHON set to a python that has matplotlib. */
+  run(args: string[], opts: { env?: Record<string, string | undefined>; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+    const env: NodeJS.ProcessEnv = { ...process.env, MREORG_PYTHON: PYTHON, NO_COLOR: '1', ...opts.env };
+    delete env.CI;
+    for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
+    return runNode([cliPath, ...args], opts.cwd ?? this.dir, env, opts.timeoutMs ?? 60_000);
+  }
+
+  /** Runs with --json and parses stdout; fails loudly with stderr when stdout is not JSON. */
+  async json<T = any>(args: string[], opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<{ doc: T; res: CliResult }> {
+    const res = await this.run([...args, '--json'], opts);
+    try {
+      return { doc: JSON.parse(res.stdout) as T, res };
+    } catch {
+      throw new Error(`mreorg ${args.join(' ')} --json printed no JSON (exit ${res.code}).\nstdout: ${res.stdout}\nstderr: ${res.stderr}`);
+    }
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function runNode(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mreorg ${args.slice(1).join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The entry for one script in a build/status JSON document. */
+export function entry<T extends { path: string }>(doc: { scripts: T[] }, p: string): T {
+  const e = doc.scripts.find((s) => s.path === p);
+  if (!e) throw new Error(`no script ${p} in ${JSON.stringify(doc.scripts.map((s) => s.path))}`);
+  return e;
+}
+
+export function ranPaths(doc: { scripts: Array<{ path: string; ran: boolean }> }): string[] {
+  return doc.scripts.filter((s) => s.ran).map((s) => s.path).sort();
+}
