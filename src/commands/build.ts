@@ -60,6 +60,7 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
   let stopStarting = false;
   const finished = new Map<string, Promise<Run | null>>();
 
+  const buildStart = new Date().toISOString();
   const runOne = async (p: string, hashNow: string): Promise<Run | null> => {
     if (stopStarting || opts.signal?.aborted) return null;
     if (!claims.claim(p, runconfig)) {
@@ -67,6 +68,13 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
       return null;
     }
     try {
+      // Another build may have run it since we planned (and released its claim): then it is done.
+      await ledger.refresh();
+      const now = ledger.latest(p, runconfig);
+      if (now && now.startedAt > buildStart && now.fingerprint.hash === hashNow && !runs.has(p)) {
+        reporter.skipped(p, 'another mreorg build just ran it');
+        return null;
+      }
       reporter.started(p);
       const run = await runScript({
         root: config.root,

@@ -85,6 +85,8 @@ export class Ledger {
   private pendingTrack: TrackOp[] = [];
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
+  /** mtime of ledger.json as we last read or wrote it: a different one means another build wrote. */
+  private knownMtime = 0;
 
   private constructor(file: string, history: number) {
     this.file = file;
@@ -106,7 +108,24 @@ export class Ledger {
       ledger.db.data = emptyData();
     }
     ledger.checkVersion(ledger.db.data);
+    ledger.knownMtime = mtimeOf(file);
     return ledger;
+  }
+
+  /**
+   * Picks up what another build wrote since we last looked (cheap when nobody did: one stat). Our own queued
+   * changes stay applied on top.
+   */
+  async refresh(): Promise<void> {
+    const m = mtimeOf(this.file);
+    if (m === this.knownMtime) return;
+    const onDisk = await new AtomicJsonFile(this.file).read().catch(() => null);
+    if (!onDisk) return;
+    this.checkVersion(onDisk);
+    for (const op of this.pendingTrack) applyTrack(onDisk, op);
+    for (const l of this.pendingLatest) this.applyLatest(onDisk, l.path, l.runconfig, l.entry);
+    this.db.data = onDisk;
+    this.knownMtime = m;
   }
 
   private checkVersion(data: LedgerData): void {
@@ -200,6 +219,7 @@ export class Ledger {
         await this.appendHistory(runs);
         this.db.data = onDisk;
         await this.db.write();
+        this.knownMtime = mtimeOf(this.file);
       });
     } catch (e) {
       // Keep what failed to write queued, so a later flush (or the final one) can try again.
@@ -238,6 +258,14 @@ export class Ledger {
 
   async writeHashCache(data: HashCacheData): Promise<void> {
     await writeFileAtomic(path.join(this.dir, 'hashes.json'), JSON.stringify(data));
+  }
+}
+
+function mtimeOf(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

@@ -3,19 +3,9 @@ import fs from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withTimeout } from '../helpers/timeout.js';
-import { Rig, entry, ranPaths } from '../helpers/rig.js';
+import { Rig, entry, isRunning, ranPaths } from '../helpers/rig.js';
 
 const T = 90_000;
-
-/** Alive and not a zombie (a killed orphan may wait for a reaper that this container does not run). */
-export function isRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 const test = suite('build');
 let rig: Rig;
 test.before.each(() => {

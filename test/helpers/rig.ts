@@ -2,7 +2,7 @@
  * A temporary project on disk and a way to run the real, compiled `mreorg` CLI in it (as a user would), with a
  * hard timeout on every process so a hang fails the test.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,21 +66,43 @@ export class Rig {
     }
   }
 
+  /** Starts `mreorg ...args` without waiting: for signals sent mid-build. */
+  start(args: string[], opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): { child: ChildProcess; done: Promise<CliResult> } {
+    const env: NodeJS.ProcessEnv = { ...process.env, MREORG_PYTHON: PYTHON, NO_COLOR: '1', ...opts.env };
+    delete env.CI;
+    for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: this.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    return { child, done: collect(child, args, opts.timeoutMs ?? 60_000) };
+  }
+
+  /** Polls until `cond` holds (checked every 50 ms), failing after `ms`. */
+  async until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
+    const t0 = Date.now();
+    while (!cond()) {
+      if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   cleanup(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
 export function runNode(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliResult> {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collect(child, args.slice(1), timeoutMs);
+}
+
+function collect(child: ChildProcess, args: string[], timeoutMs: number): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`mreorg ${args.slice(1).join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(new Error(`mreorg ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -98,4 +120,14 @@ export function entry<T extends { path: string }>(doc: { scripts: T[] }, p: stri
 
 export function ranPaths(doc: { scripts: Array<{ path: string; ran: boolean }> }): string[] {
   return doc.scripts.filter((s) => s.ran).map((s) => s.path).sort();
+}
+
+/** Alive and not a zombie (a killed orphan may wait for a reaper that this container does not run). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,191 @@
+/** Interrupts, crashes of mreorg itself, and two builds at once: nothing finished is lost, nothing runs twice. */
+import fs from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { withTimeout } from '../helpers/timeout.js';
+import { Rig, entry, isRunning, ranPaths } from '../helpers/rig.js';
+
+const T = 90_000;
+const test = suite('interrupt');
+let rig: Rig;
+test.before.each(() => {
+  rig = new Rig();
+});
+test.after.each(() => {
+  // Never leave a sleeping script behind, whatever the test did.
+  for (const f of fs.readdirSync(rig.dir)) {
+    if (f.endsWith('.pid')) {
+      try {
+        process.kill(Number(fs.readFileSync(rig.path(f), 'utf8')), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+  rig.cleanup();
+});
+
+const SLOW = [
+  'import os, subprocess, sys, time',
+  'child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])',
+  'open("slow_child.pid", "w").write(str(child.pid))',
+  'open("slow.pid", "w").write(str(os.getpid()))',
+  'print("slow started", flush=True)',
+  'time.sleep(300)',
+].join('\n');
+
+function ledger(): any {
+  return JSON.parse(rig.read('.mreorg/ledger.json'));
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  test(
+    `${sig} during a build: running scripts and their children stop, runs recorded as interrupted, finished kept, exit 130`,
+    withTimeout(T, async () => {
+      rig.write({ 'fast.py': 'print("fast done")\n', 'slow.py': SLOW });
+      const { child, done } = rig.start(['build', '-j', '2']);
+      await rig.until('fast.py recorded and slow.py running', () => {
+        try {
+          return ledger().latest['fast.py']?.default?.result === 'success' && rig.exists('slow_child.pid');
+        } catch {
+          return false;
+        }
+      });
+      const t0 = Date.now();
+      child.kill(sig);
+      const res = await done;
+      assert.is(res.code, 130, res.stderr);
+      assert.ok(Date.now() - t0 < 10_000, 'stopped within a few seconds');
+      const l = ledger();
+      assert.is(l.latest['fast.py'].default.result, 'success');
+      assert.is(l.latest['slow.py'].default.result, 'interrupted');
+      assert.not.ok(isRunning(Number(rig.read('slow.pid'))), 'the script was stopped');
+      assert.not.ok(isRunning(Number(rig.read('slow_child.pid'))), "the script's child was stopped");
+      assert.ok(rig.exists('report/index.html'), 'the report was written');
+      // The next build reruns only what did not finish.
+      rig.write({ 'slow.py': 'print("quick now")\n' });
+      const next = await rig.json(['build']);
+      assert.equal(ranPaths(next.doc), ['slow.py']);
+    }),
+  );
+}
+
+test(
+  'a second Ctrl-C quits at once and still leaves a valid ledger',
+  withTimeout(T, async () => {
+    rig.write({
+      'fast.py': '',
+      // Ignores SIGTERM, so the first Ctrl-C alone would take the whole grace period.
+      'stubborn.py': 'import signal, time, os\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nopen("stubborn.pid","w").write(str(os.getpid()))\ntime.sleep(300)\n',
+    });
+    const { child, done } = rig.start(['build', '-j', '2']);
+    await rig.until('stubborn.py running', () => rig.exists('stubborn.pid') && rig.exists('.mreorg/ledger.json'));
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const res = await done;
+    assert.is(res.code, 130);
+    JSON.parse(rig.read('.mreorg/ledger.json'));
+    await rig.until('the stubborn script is killed', () => !isRunning(Number(rig.read('stubborn.pid'))), 5000);
+  }),
+);
+
+test(
+  'mreorg killed with SIGKILL: the ledger is the last complete write; the next build reruns only the unfinished script',
+  withTimeout(T, async () => {
+    rig.write({ 'a.py': '', 'b.py': '', 'slow.py': SLOW });
+    const { child, done } = rig.start(['build', '-j', '3']);
+    await rig.until('a and b recorded, slow running', () => {
+      try {
+        const l = ledger();
+        return l.latest['a.py'] && l.latest['b.py'] && rig.exists('slow_child.pid');
+      } catch {
+        return false;
+      }
+    });
+    child.kill('SIGKILL');
+    await done;
+    process.kill(Number(rig.read('slow.pid')), 'SIGKILL');
+    process.kill(Number(rig.read('slow_child.pid')), 'SIGKILL');
+    const st = await rig.json(['status']);
+    assert.is(entry(st.doc, 'slow.py').state, 'never-run');
+    assert.ok(entry(st.doc, 'slow.py').reasons.some((r: string) => /did not finish/.test(r)), JSON.stringify(entry(st.doc, 'slow.py')));
+    rig.write({ 'slow.py': 'pass\n' });
+    const next = await rig.json(['build']);
+    assert.equal(ranPaths(next.doc), ['slow.py']);
+  }),
+);
+
+test(
+  'a ledger that does not parse is kept aside, reported, and not silently replaced',
+  withTimeout(T, async () => {
+    rig.write({ 'a.py': '' });
+    await rig.run(['build']);
+    const broken = '{"version":1,"tracked":[],"untra';
+    rig.write({ '.mreorg/ledger.json': broken });
+    const b = await rig.json(['build']);
+    assert.match(b.res.stderr + b.res.stdout, /did not parse; it was kept aside as .*ledger\.json\.corrupt-/);
+    const aside = fs.readdirSync(rig.path('.mreorg')).filter((f) => f.startsWith('ledger.json.corrupt-'));
+    assert.is(aside.length, 1);
+    assert.is(rig.read(`.mreorg/${aside[0]}`), broken);
+    assert.equal(ranPaths(b.doc), ['a.py']);
+  }),
+);
+
+test(
+  'a ledger from a newer mreorg is refused with exit code 2 and left untouched',
+  withTimeout(T, async () => {
+    const newer = JSON.stringify({ version: 99, tracked: [], untracked: [], latest: {} });
+    rig.write({ 'a.py': '', '.mreorg/ledger.json': newer });
+    const r = await rig.run(['build']);
+    assert.is(r.code, 2);
+    assert.match(r.stderr, /written by a newer mreorg \(ledger version 99/);
+    assert.is(rig.read('.mreorg/ledger.json'), newer);
+  }),
+);
+
+test(
+  'two builds at once share the work: each script runs once, both results are kept',
+  withTimeout(T, async () => {
+    const files: Record<string, string> = {};
+    const names = ['s1', 's2', 's3', 's4', 's5', 's6'];
+    for (const n of names) files[`${n}.py`] = `import time, os\nopen("${n}.ran." + str(os.getpid()), "w").close()\ntime.sleep(0.4)\n`;
+    rig.write(files);
+    const one = rig.start(['build', '-j', '2', '--json', '--no-report']);
+    const two = rig.start(['build', '-j', '2', '--json', '--no-report']);
+    const [r1, r2] = await Promise.all([one.done, two.done]);
+    assert.is(r1.code, 0, r1.stderr);
+    assert.is(r2.code, 0, r2.stderr);
+    for (const n of names) {
+      const ran = fs.readdirSync(rig.dir).filter((f) => f.startsWith(`${n}.ran.`));
+      assert.is(ran.length, 1, `${n} ran ${ran.length} times`);
+    }
+    const d1 = JSON.parse(r1.stdout);
+    const d2 = JSON.parse(r2.stdout);
+    assert.is(d1.counts.ran + d2.counts.ran, names.length);
+    const l = ledger();
+    for (const n of names) assert.is(l.latest[`${n}.py`].default.result, 'success');
+    assert.equal(ranPaths((await rig.json(['build'])).doc), []);
+  }),
+);
+
+test(
+  'a build killed with SIGKILL does not block the next one (stale claims and locks are taken over)',
+  withTimeout(T, async () => {
+    rig.write({ 'slow.py': SLOW });
+    const { child, done } = rig.start(['build']);
+    await rig.until('slow running', () => rig.exists('slow_child.pid'));
+    child.kill('SIGKILL');
+    await done;
+    process.kill(Number(rig.read('slow.pid')), 'SIGKILL');
+    process.kill(Number(rig.read('slow_child.pid')), 'SIGKILL');
+    // A leftover ledger lock of a dead build, too.
+    rig.write({ '.mreorg/ledger.json.lock': JSON.stringify({ pid: 999999, host: (await import('node:os')).hostname(), at: new Date().toISOString() }) });
+    rig.write({ 'slow.py': 'pass\n' });
+    const next = await rig.json(['build'], { timeoutMs: 30_000 });
+    assert.is(next.res.code, 0, next.res.stderr);
+    assert.equal(ranPaths(next.doc), ['slow.py']);
+  }),
+);
+
+test.run();
