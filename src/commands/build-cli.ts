@@ -37,19 +37,24 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
 
   let reportTimer: NodeJS.Timeout | null = null;
   let reportBusy: Promise<unknown> = Promise.resolve();
-  const reportNow = async (project: Project, building: boolean): Promise<void> => {
+  /** Writes the report; returns the error message when it could not be written. */
+  const reportNow = async (project: Project, building: boolean): Promise<string | null> => {
     const { writeProjectReport } = await import('./report.js');
-    reportBusy = reportBusy.then(() => writeProjectReport(project, cwd, building)).catch((e) => {
-      process.stderr.write(`mreorg: warning: could not write the report: ${messageOf(e)}\n`);
-    });
-    await reportBusy;
+    const attempt = reportBusy.then(() => writeProjectReport(project, cwd, building)).then(
+      () => null,
+      (e: unknown) => messageOf(e),
+    );
+    reportBusy = attempt;
+    return attempt;
   };
   const onProgress = (project: Project): void => {
     // Debounced: at most one rewrite every two seconds while scripts finish.
     if (!opts.report || reportTimer) return;
     reportTimer = setTimeout(() => {
       reportTimer = null;
-      void reportNow(project, true);
+      void reportNow(project, true).then((err) => {
+        if (err) process.stderr.write(`mreorg: warning: could not update the report: ${err}\n`);
+      });
     }, 2000);
   };
 
@@ -67,14 +72,16 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
       return 0;
     }
     fanOut(reporters).done(summary);
+    let reportError: string | null = null;
     if (opts.report) {
-      await reportNow(project, false);
+      reportError = await reportNow(project, false);
       const { reportIndexPath } = await import('./report.js');
-      stream.write(`Report: ${reportIndexPath(project)}\n`);
+      if (reportError) process.stderr.write(`mreorg: the runs are recorded in the ledger, but the report could not be written: ${reportError}\n`);
+      else stream.write(`Report: ${reportIndexPath(project)}\n`);
     }
     if (opts.json) process.stdout.write(JSON.stringify(buildDocument(summary), null, 2) + '\n');
     if (summary.interrupted) return 130;
-    return summary.ok ? 0 : 1;
+    return summary.ok && !reportError ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -39,11 +39,62 @@ export interface TrackState {
   untracked: ReadonlySet<string>;
 }
 
-/** Folders that never hold scripts worth running: outputs, virtualenvs, caches, hidden folders. */
-const BUILTIN_IGNORES = ['**/_output/**', '**/node_modules/**', '**/.venv/**', '**/venv/**', '**/__pycache__/**', '**/.*/**'];
+/** Folders that never hold scripts worth running: outputs, virtualenvs, caches (and hidden folders). */
+const SKIP_DIRS = new Set(['_output', 'node_modules', '.venv', 'venv', '__pycache__']);
+
+/**
+ * Every `*.py` file under `dir` (or directly in it), following symlinks to files and folders. A folder reached
+ * twice through symlinks (a loop, or two links to one place) is walked once: globbing libraries follow a loop
+ * until the path gets too long, so this walk is our own.
+ */
+export function walkScripts(dir: string, recurse: boolean, skip: Set<string>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  // Folders reached through a symlink are walked after every real folder, so a script is named by its real
+  // path when it has one.
+  const linked: string[] = [];
+  const visit = (d: string): void => {
+    let real: string;
+    try {
+      real = fs.realpathSync(d);
+    } catch {
+      return;
+    }
+    if (seen.has(real)) return;
+    seen.add(real);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const p = path.join(d, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const st = fs.statSync(p);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue; // dangling link
+        }
+      }
+      if (isFile && e.name.endsWith('.py')) out.push(p);
+      else if (isDir && recurse && !SKIP_DIRS.has(e.name) && !skip.has(p)) {
+        if (e.isSymbolicLink()) linked.push(p);
+        else visit(p);
+      }
+    }
+  };
+  visit(dir);
+  while (linked.length) visit(linked.shift()!);
+  return out;
+}
 
 export async function discover(config: ResolvedConfig, track: TrackState): Promise<Discovery> {
-  const { globby } = await import('globby');
   const warnings: string[] = [];
   const monitors: MonitorStatus[] = [];
   const isExcluded = fnmatchAny(config.exclude);
@@ -70,16 +121,7 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
       warnings.push(`monitored directory "${m.dir}" does not exist; skipped`);
       continue;
     }
-    const ignore = [...BUILTIN_IGNORES, ...ownDirs.filter((d) => isInside(m.abs, d)).map((d) => toRel(m.abs, d) + '/**')];
-    const files = await globby(m.recurse ? '**/*.py' : '*.py', {
-      cwd: m.abs,
-      ignore,
-      onlyFiles: true,
-      dot: false,
-      followSymbolicLinks: true,
-      suppressErrors: true,
-      absolute: true,
-    });
+    const files = walkScripts(m.abs, m.recurse, new Set(ownDirs));
     for (const abs of files) {
       const rel = toRel(config.root, abs);
       if (!isInside(config.root, abs)) continue;

@@ -1,0 +1,160 @@
+/** Scripts that misbehave are recorded truthfully, and mreorg carries on. */
+import fs from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { withTimeout } from '../helpers/timeout.js';
+import { Rig, entry, isRunning } from '../helpers/rig.js';
+
+const T = 120_000;
+const test = suite('misbehave');
+let rig: Rig;
+test.before.each(() => {
+  rig = new Rig();
+});
+test.after.each(() => rig.cleanup());
+
+test(
+  'signals, aborts, os._exit, stdin, self-deletion, bad bytes, chdir and leftovers: each recorded, the build goes on',
+  withTimeout(T, async () => {
+    rig.write({
+      'segv.py': 'import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n',
+      'abort.py': 'import os\nos.abort()\n',
+      'exit5.py': 'import os\nprint("before", flush=True)\nos._exit(5)\n',
+      'stdin.py': 'import sys\ndata = sys.stdin.read()\nprint("got", len(data))\n',
+      'selfdel/selfdelete.py': 'import os, shutil\nshutil.rmtree(os.path.dirname(os.path.abspath(__file__)))\nprint("gone")\n',
+      'gone/inner.py': 'import os, shutil\nhere = os.path.dirname(os.path.abspath(__file__))\nos.chdir("/")\nshutil.rmtree(here)\nprint("folder gone")\n',
+      'bytes.py': 'import sys\nsys.stdout.buffer.write(b"ok \\xff\\xfe bad\\n")\n',
+      'chdir.py': 'import os\nos.chdir("/")\nopen("/dev/null").close()\nprint(os.getcwd())\n',
+      'daemon.py': [
+        'import subprocess, sys, os',
+        'p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"], start_new_session=True)',
+        'open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "daemon.pid"), "w").write(str(p.pid))',
+        'print("left a daemon")',
+      ].join('\n'),
+      'fine.py': 'print("fine")\n',
+    });
+    const b = await rig.json(['build', '-j', '2'], { timeoutMs: 90_000 });
+    const e = (p: string) => entry(b.doc, p);
+    assert.is(e('segv.py').result, 'failed');
+    assert.is(e('segv.py').error.type, 'Signal');
+    assert.match(e('segv.py').error.message, /SIGSEGV/);
+    assert.is(e('abort.py').result, 'failed');
+    assert.match(e('abort.py').error.message, /SIGABRT/);
+    assert.is(e('exit5.py').result, 'failed');
+    assert.is(e('exit5.py').exitCode, 5);
+    assert.is(e('stdin.py').result, 'success');
+    assert.is(e('selfdel/selfdelete.py').result, 'success');
+    assert.is(e('gone/inner.py').result, 'success');
+    assert.is(e('bytes.py').result, 'success');
+    assert.is(e('chdir.py').result, 'success');
+    assert.is(e('daemon.py').result, 'success');
+    assert.is(e('fine.py').result, 'success');
+    const show = async (p: string) => (await rig.json(['show', p])).doc.runs[0];
+    assert.is((await show('exit5.py')).stdout, 'before\n');
+    assert.is((await show('stdin.py')).stdout, 'got 0\n');
+    assert.is((await show('bytes.py')).stdout, 'ok \ufffd\ufffd bad\n');
+    assert.is((await show('chdir.py')).stdout, '/\n');
+    const daemonPid = Number(rig.read('daemon.pid'));
+    assert.not.ok(isRunning(daemonPid), 'the process the script left behind was stopped');
+    assert.match((await show('daemon.py')).stderr, /stopped 1 process/);
+  }),
+);
+
+test(
+  'huge output: bounded head and tail with a marker in the ledger, the whole stream in a log file, mreorg memory flat',
+  withTimeout(T, async () => {
+    rig.write({
+      'mreorg.config.ts': 'export default { output: { maxBytes: 10000 } };\n',
+      'loud.py': [
+        'import sys',
+        'sys.stdout.write("FIRST LINE\\n")',
+        'line = ("x" * 1023 + "\\n").encode()',
+        'for i in range(200 * 1024):',  // 200 MiB
+        '    sys.stdout.buffer.write(line)',
+        'sys.stdout.write("LAST LINE\\n")',
+      ].join('\n'),
+    });
+    const res = await rig.run(['build', '--no-report'], { timeoutMs: 110_000 });
+    assert.is(res.code, 0, res.stderr);
+    const run = (await rig.json(['show', 'loud.py'])).doc.runs[0];
+    assert.ok(run.stdout.startsWith('FIRST LINE\n'));
+    assert.ok(run.stdout.endsWith('LAST LINE\n'));
+    assert.ok(run.stdout.length < 12_000, `kept ${run.stdout.length} chars`);
+    assert.match(run.stdout, /\[\.\.\. \d+ bytes dropped by mreorg; full output in the log file \.\.\.\]/);
+    const total = 11 + 200 * 1024 * 1024 + 10;
+    assert.is(fs.statSync(rig.path(run.stdoutLog)).size, total);
+    const hist = fs.readdirSync(rig.path('.mreorg/runs'));
+    const size = fs.statSync(rig.path(`.mreorg/runs/${hist[0]}`)).size;
+    assert.ok(size < 40_000, `history file is ${size} bytes`);
+  }),
+);
+
+test(
+  'environment variables outside the runconfig never reach the ledger or the report',
+  withTimeout(T, async () => {
+    rig.write({ 'mreorg.config.ts': "export default { runconfigs: { std: { env: { VISIBLE: 'yes' } } } };\n", 'a.py': 'import os\nprint(os.environ["VISIBLE"])\n' });
+    const res = await rig.run(['build'], { env: { LAB_SECRET_TOKEN: 's3cr3t-9f8e7d' } });
+    assert.is(res.code, 0, res.stderr);
+    const grep = (dir: string): string[] => {
+      const hits: string[] = [];
+      const walk = (d: string): void => {
+        for (const f of fs.readdirSync(d, { withFileTypes: true })) {
+          const p = `${d}/${f.name}`;
+          if (f.isDirectory()) walk(p);
+          else if (fs.readFileSync(p).includes('s3cr3t-9f8e7d')) hits.push(p);
+        }
+      };
+      walk(dir);
+      return hits;
+    };
+    assert.equal(grep(rig.path('.mreorg')), []);
+    assert.equal(grep(rig.path('report')), []);
+    assert.ok(rig.read('.mreorg/ledger.json').includes('VISIBLE'));
+  }),
+);
+
+test(
+  'paths: spaces, unicode, quotes, very long names, symlinked scripts and folders, a symlink loop',
+  withTimeout(T, async () => {
+    const long = 'l'.repeat(200);
+    rig.write({
+      'with space/a b.py': 'print("space")\n',
+      'ünï/çødé ✓.py': 'print("unicode")\n',
+      [`q/it's "quoted".py`]: 'print("quoted")\n',
+      [`${long}/${long}.py`]: 'print("long")\n',
+      'real/target.py': 'print("target")\n',
+    });
+    fs.symlinkSync(rig.path('real/target.py'), rig.path('linked.py'));
+    fs.symlinkSync(rig.path('real'), rig.path('linkdir'));
+    fs.symlinkSync('..', rig.path('real/loop'));
+    const b = await rig.json(['build'], { timeoutMs: 60_000 });
+    assert.is(b.res.code, 0, b.res.stderr);
+    for (const p of ['with space/a b.py', 'ünï/çødé ✓.py', `q/it's "quoted".py`, `${long}/${long}.py`, 'real/target.py', 'linked.py']) {
+      assert.is(entry(b.doc, p).result, 'success', p);
+    }
+    const out = (await rig.json(['show', 'ünï/çødé ✓.py'])).doc.runs[0].stdout;
+    assert.is(out, 'unicode\n');
+    assert.ok(rig.exists('report/index.html'));
+  }),
+);
+
+test(
+  'a read-only report folder: runs are kept, the error names the folder, exit code 1',
+  withTimeout(T, async () => {
+    if (process.getuid?.() === 0) {
+      // root ignores file modes; make the report path an existing file instead, which nobody can write into.
+      rig.write({ 'mreorg.config.ts': "export default { report: { dir: 'blocked/report' } };\n", blocked: 'a file, not a folder\n', 'a.py': '' });
+    } else {
+      rig.write({ 'a.py': '' });
+      fs.mkdirSync(rig.path('report'));
+      fs.chmodSync(rig.path('report'), 0o500);
+    }
+    const res = await rig.run(['build']);
+    assert.is(res.code, 1, res.stderr);
+    assert.match(res.stderr, /report/i);
+    assert.not.match(res.stderr, /\n\s+at /);
+    assert.is(JSON.parse(rig.read('.mreorg/ledger.json')).latest['a.py'].default.result, 'success');
+  }),
+);
+
+test.run();
