@@ -37,7 +37,7 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
   const { config, ledger, hasher, claims } = project;
   const runconfig = resolveRunconfig(config, opts.runconfig);
   const rc = config.runconfigs[runconfig]!;
-  const sv = await survey(project, cwd, { paths: opts.paths, groups: opts.groups });
+  const sv = await survey(project, cwd, { paths: opts.paths, groups: opts.groups, packages: config.rerunOn.packages });
   for (const w of [...project.warnings, ...sv.discovery.warnings]) reporter.warning(w);
   const thePlan = planFor(project, sv, runconfig, opts);
   reporter.planned(thePlan, runconfig);

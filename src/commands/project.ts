@@ -11,7 +11,7 @@ import { Claims } from '../ledger/claims.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { Interpreter } from '../ledger/types.js';
 import { plan, type Plan } from '../plan/plan.js';
-import { probeInterpreter } from '../run/interpreter.js';
+import { packageVersions, probeInterpreter } from '../run/interpreter.js';
 import { UserError } from '../util/errors.js';
 import { isInside, toRel } from '../util/paths.js';
 
@@ -43,6 +43,8 @@ export async function openProject(cwd: string, opts: GlobalOptions): Promise<Pro
 export interface Selection {
   paths?: string[] | undefined;
   groups?: string[] | undefined;
+  /** Also ask the interpreter for the versions of the packages past runs imported. */
+  packages?: boolean;
 }
 
 export interface Survey {
@@ -53,6 +55,8 @@ export interface Survey {
   /** Current digests of every script and every recorded or declared input (project-relative keys). */
   digests: Map<string, string | null>;
   declared: Map<string, string[]>;
+  /** Current versions of packages recorded by past runs (only when Selection.packages). */
+  packages: Record<string, string> | undefined;
 }
 
 export async function survey(project: Project, cwd: string, sel: Selection): Promise<Survey> {
@@ -67,18 +71,22 @@ export async function survey(project: Project, cwd: string, sel: Selection): Pro
 
   const declared = await expandDeclared(config, scripts);
   const files = new Set<string>();
+  const packageNames = new Set<string>();
   for (const s of scripts) {
     files.add(s.path);
     for (const rc of Object.keys(config.runconfigs)) {
       const fp = ledger.latest(s.path, rc)?.fingerprint;
       if (fp) for (const f of [...Object.keys(fp.modules), ...Object.keys(fp.data)]) files.add(f);
+      if (fp && sel.packages) for (const p of Object.keys(fp.packages)) packageNames.add(p);
     }
     for (const f of declared.get(s.path) ?? []) files.add(f);
   }
   const absDigests = await hasher.hashAll([...files].map((f) => path.join(config.root, f)));
   const digests = new Map<string, string | null>();
   for (const f of files) digests.set(f, absDigests.get(path.join(config.root, f)) ?? null);
-  return { discovery, scripts, interpreter: await interpreterP, digests, declared };
+  const interpreter = await interpreterP;
+  const packages = sel.packages ? await packageVersions(config.python, [...packageNames].sort()) : undefined;
+  return { discovery, scripts, interpreter, digests, declared, packages };
 }
 
 function select(config: ResolvedConfig, cwd: string, scripts: Script[], sel: Selection): Script[] {
@@ -138,6 +146,7 @@ export function planFor(project: Project, sv: Survey, runconfig: string, opts: P
     digest: (p) => sv.digests.get(p) ?? null,
     declared: (p) => sv.declared.get(p) ?? [],
     abandoned: (p) => claims.abandoned(p, runconfig),
+    ...(sv.packages ? { packages: sv.packages } : {}),
     force: opts.force ?? false,
     retryFailed: opts.retryFailed ?? false,
   });

@@ -12,13 +12,13 @@ export interface StatusDocument {
   runconfig: string;
   cycles: string[][];
   warnings: string[];
-  scripts: Array<{ path: string; state: PlanEntry['state']; reasons: string[]; groups: string[]; upstream: string[] }>;
+  scripts: Array<{ path: string; state: PlanEntry['state']; reasons: string[]; notes: string[]; groups: string[]; upstream: string[] }>;
 }
 
 export async function status(cwd: string, opts: StatusOptions): Promise<StatusDocument> {
   const project = await openProject(cwd, opts);
   const runconfig = resolveRunconfig(project.config, opts.runconfig);
-  const sv = await survey(project, cwd, { paths: opts.paths, groups: opts.groups });
+  const sv = await survey(project, cwd, { paths: opts.paths, groups: opts.groups, packages: true });
   const p = planFor(project, sv, runconfig, {});
   await saveCaches(project);
   const groups = new Map(sv.scripts.map((s) => [s.path, s.groups]));
@@ -26,7 +26,7 @@ export async function status(cwd: string, opts: StatusOptions): Promise<StatusDo
     runconfig,
     cycles: p.cycles,
     warnings: [...project.warnings, ...sv.discovery.warnings],
-    scripts: p.entries.map((e) => ({ path: e.path, state: e.state, reasons: e.reasons, groups: groups.get(e.path) ?? [], upstream: e.upstream })),
+    scripts: p.entries.map((e) => ({ path: e.path, state: e.state, reasons: e.reasons, notes: e.notes, groups: groups.get(e.path) ?? [], upstream: e.upstream })),
   };
 }
 
@@ -46,6 +46,7 @@ export function formatStatus(doc: StatusDocument): string {
   for (const s of doc.scripts) {
     lines.push(`${STATE_LABEL[s.state].padEnd(11)} ${s.path.padEnd(width)}${s.groups.length ? `  [${s.groups.join(', ')}]` : ''}`);
     for (const r of s.reasons) lines.push(`${' '.repeat(12)}- ${r}`);
+    for (const n of s.notes) lines.push(`${' '.repeat(12)}  note: ${n}`);
   }
   const counts = new Map<string, number>();
   for (const s of doc.scripts) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);

@@ -38,6 +38,8 @@ export interface PlanEntry {
   state: ScriptState;
   run: boolean;
   reasons: string[];
+  /** Changes that are not rerun triggers here (package versions while rerunOn.packages is off). */
+  notes: string[];
   /** Scripts (in this plan) that wrote files this one read at its last run: they run first. */
   upstream: string[];
 }
@@ -91,7 +93,7 @@ export function plan(input: PlanInput): Plan {
 }
 
 function planOne(s: PlanScript, input: PlanInput): PlanEntry {
-  const entry: PlanEntry = { path: s.path, state: 'up-to-date', run: false, reasons: [], upstream: [] };
+  const entry: PlanEntry = { path: s.path, state: 'up-to-date', run: false, reasons: [], notes: [], upstream: [] };
   if (!s.tracked) {
     entry.state = 'untracked';
     return entry;
@@ -108,6 +110,9 @@ function planOne(s: PlanScript, input: PlanInput): PlanEntry {
   }
   if (last.result === 'interrupted') entry.reasons.push('the last run was interrupted');
   entry.reasons.push(...changeReasons(s, last, input));
+  const pk = packageChanges(last, input);
+  if (input.rerunOn.packages) entry.reasons.push(...pk);
+  else entry.notes.push(...pk.map((r) => `${r} (not a rerun trigger: rerunOn.packages is off)`));
   if (entry.reasons.length > 0) {
     entry.state = 'changed';
     entry.run = true;
@@ -154,13 +159,18 @@ export function changeReasons(s: PlanScript, last: LatestEntry, input: PlanInput
     reasons.push(`runconfig argv changed: ${JSON.stringify(fp.argv)} -> ${JSON.stringify(input.runconfig.argv)}`);
   }
   if (on.python && input.python !== fp.python) reasons.push(`python ${fp.python} -> ${input.python}`);
-  if (on.packages && input.packages) {
-    for (const [name, was] of Object.entries(fp.packages)) {
-      const now = input.packages[name];
-      if (now !== was) reasons.push(`package ${name} ${was} -> ${now ?? 'not installed'}`);
-    }
-  }
   return reasons;
+}
+
+/** Third-party package versions that differ from the last run's (only when current versions are known). */
+function packageChanges(last: LatestEntry, input: PlanInput): string[] {
+  if (!input.packages) return [];
+  const out: string[] = [];
+  for (const [name, was] of Object.entries(last.fingerprint.packages)) {
+    const now = input.packages[name];
+    if (now !== was) out.push(`package ${name} ${was} -> ${now ?? 'not installed'}`);
+  }
+  return out;
 }
 
 function fileReasons(recorded: Record<string, string | null>, digest: (p: string) => string | null): string[] {

@@ -30,3 +30,30 @@ export async function probeInterpreter(python: string, origin: string): Promise<
     });
   });
 }
+
+/**
+ * Installed versions of the given distributions, as the interpreter sees them now (missing ones are left out).
+ * One process for all of them; only asked when a plan needs it (status, or rerunOn.packages).
+ */
+export async function packageVersions(python: string, names: string[]): Promise<Record<string, string>> {
+  if (names.length === 0) return {};
+  const code = [
+    'import json, sys',
+    'from importlib import metadata',
+    'out = {}',
+    'for n in json.loads(sys.argv[1]):',
+    '    try: out[n] = metadata.version(n)',
+    '    except Exception: pass',
+    'print(json.dumps(out))',
+  ].join('\n');
+  return new Promise((resolve) => {
+    execFile(python, ['-c', code, JSON.stringify(names)], { timeout: 60_000 }, (err, stdout) => {
+      if (err) return resolve({});
+      try {
+        resolve(JSON.parse(stdout) as Record<string, string>);
+      } catch {
+        resolve({});
+      }
+    });
+  });
+}
