@@ -29,17 +29,20 @@ export class FileHasher {
     this.files = new Map(data && data.version === 1 ? Object.entries(data.files) : []);
   }
 
-  /** Hash of the file at `abs`, from the cache when its stat is unchanged. */
-  async hash(abs: string): Promise<Digest> {
-    let st: fs.Stats;
-    try {
-      st = await fs.promises.stat(abs);
-    } catch {
-      return null;
-    }
-    if (!st.isFile()) return null;
+  /**
+   * The cached digest when the file's stat is unchanged; null when it does not exist; a Stats to hash otherwise.
+   * Synchronous on purpose: a no-op build stats thousands of files, and one statSync costs a few microseconds
+   * where a promise round trip per file costs more than the stat itself.
+   */
+  private lookup(abs: string): Digest | fs.Stats {
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (!st || !st.isFile()) return null;
     const cached = this.files.get(abs);
     if (cached && cached[0] === st.size && cached[1] === st.mtimeMs && cached[2] === st.ino) return cached[3];
+    return st;
+  }
+
+  private async compute(abs: string, st: fs.Stats): Promise<Digest> {
     const digest = await this.limit(() => hashFile(abs, { algorithm: HASH_ALGORITHM })).catch(() => null);
     if (digest === null) return null;
     this.files.set(abs, [st.size, st.mtimeMs, st.ino, digest]);
@@ -47,11 +50,27 @@ export class FileHasher {
     return digest;
   }
 
-  /** Hashes many files at once; the result is keyed by the same strings. */
+  /** Hash of the file at `abs`, from the cache when its stat is unchanged. */
+  async hash(abs: string): Promise<Digest> {
+    const hit = this.lookup(abs);
+    return hit === null || typeof hit === 'string' ? hit : this.compute(abs, hit);
+  }
+
+  /** Hashes many files at once (only those whose stat changed are read); keyed by the same strings. */
   async hashAll(paths: Iterable<string>): Promise<Map<string, Digest>> {
-    const list = [...new Set(paths)];
-    const digests = await Promise.all(list.map((p) => this.hash(p)));
-    return new Map(list.map((p, i) => [p, digests[i] ?? null]));
+    const out = new Map<string, Digest>();
+    const pending: Array<Promise<void>> = [];
+    for (const p of paths) {
+      if (out.has(p)) continue;
+      const hit = this.lookup(p);
+      if (hit === null || typeof hit === 'string') out.set(p, hit);
+      else {
+        out.set(p, null);
+        pending.push(this.compute(p, hit).then((d) => void out.set(p, d)));
+      }
+    }
+    await Promise.all(pending);
+    return out;
   }
 
   /** Forget a file (after a run wrote it, so the next lookup rehashes even within the same mtime tick). */

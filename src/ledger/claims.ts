@@ -10,6 +10,9 @@ import { heldByOther, tryLock, unlock } from './lock.js';
 import { slugFor } from './ledger.js';
 
 export class Claims {
+  /** Claim file names present when first asked (one readdir instead of a stat per script). */
+  private present: Set<string> | null = null;
+
   constructor(private readonly dir: string) {}
 
   private file(relPath: string, runconfig: string): string {
@@ -32,7 +35,15 @@ export class Claims {
 
   /** A claim exists but its owner is dead: a run that was cut off (the build was killed). */
   abandoned(relPath: string, runconfig: string): boolean {
+    if (this.present === null) {
+      try {
+        this.present = new Set(fs.readdirSync(path.join(this.dir, 'claims')));
+      } catch {
+        this.present = new Set();
+      }
+    }
+    if (this.present.size === 0) return false;
     const f = this.file(relPath, runconfig);
-    return fs.existsSync(f) && !heldByOther(f);
+    return this.present.has(path.basename(f)) && fs.existsSync(f) && !heldByOther(f);
   }
 }
