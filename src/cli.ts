@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     const { writeProjectReport } = await import('./commands/report.js');
     const { openProject } = await import('./commands/project.js');
     const project = await openProject(cwd, globals(f));
-    const dir = await writeProjectReport(project, cwd, false);
+    const dir = await writeProjectReport(project, cwd, false, true);
     process.stdout.write(`Report written to ${dir}/index.html\n`);
   });
 
