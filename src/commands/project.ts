@@ -145,7 +145,11 @@ export function planFor(project: Project, sv: Survey, runconfig: string, opts: P
     latest: (p) => ledger.latest(p, runconfig),
     digest: (p) => sv.digests.get(p) ?? null,
     declared: (p) => sv.declared.get(p) ?? [],
-    abandoned: (p) => claims.abandoned(p, runconfig),
+    abandoned: (p) => {
+      const at = claims.abandonedAt(p, runconfig);
+      const last = ledger.latest(p, runconfig);
+      return at !== null && (!last || last.startedAt < at);
+    },
     ...(sv.packages ? { packages: sv.packages } : {}),
     force: opts.force ?? false,
     retryFailed: opts.retryFailed ?? false,

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { heldByOther, tryLock, unlock } from './lock.js';
+import { heldByOther, lockTime, tryLock, unlock } from './lock.js';
 import { slugFor } from './ledger.js';
 
 export class Claims {
@@ -33,8 +33,12 @@ export class Claims {
     return heldByOther(this.file(relPath, runconfig));
   }
 
-  /** A claim exists but its owner is dead: a run that was cut off (the build was killed). */
-  abandoned(relPath: string, runconfig: string): boolean {
+  /**
+   * When a claim exists but its owner is dead, the time it was taken (ISO); else null. The caller compares it
+   * with the last recorded run: a build killed between recording a run and releasing its claim leaves a claim
+   * older than that run, which is not an unfinished run.
+   */
+  abandonedAt(relPath: string, runconfig: string): string | null {
     if (this.present === null) {
       try {
         this.present = new Set(fs.readdirSync(path.join(this.dir, 'claims')));
@@ -42,8 +46,9 @@ export class Claims {
         this.present = new Set();
       }
     }
-    if (this.present.size === 0) return false;
+    if (this.present.size === 0) return null;
     const f = this.file(relPath, runconfig);
-    return this.present.has(path.basename(f)) && fs.existsSync(f) && !heldByOther(f);
+    if (!this.present.has(path.basename(f)) || !fs.existsSync(f) || heldByOther(f)) return null;
+    return lockTime(f) ?? new Date(0).toISOString();
   }
 }

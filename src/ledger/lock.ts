@@ -30,6 +30,11 @@ function readInfo(file: string): LockInfo | null {
   }
 }
 
+/** When the lock at `file` was taken, as written in it; null if unreadable. */
+export function lockTime(file: string): string | null {
+  return readInfo(file)?.at ?? null;
+}
+
 /** Whether the lock at `file` belongs to a live process (on this host) other than us. */
 export function heldByOther(file: string): boolean {
   const info = readInfo(file);
