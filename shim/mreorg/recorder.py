@@ -1,0 +1,152 @@
+"""Records what a run depends on, for the manifest: local modules, files read and written, packages.
+
+An audit hook (sys.addaudithook) sees two events:
+- `open` (open(), io, os.open, pathlib, ...): files inside the project root, sorted into reads / writes by
+  the mode, and into missing when opened for reading while absent;
+- `exec` of a code object: how the import system runs a module's code, so modules imported lazily, through
+  importlib, or later dropped from sys.modules are seen too.
+Python calls the hook for every audit event of the process, so it does a few comparisons and a set add;
+normalising and filtering wait until exit. Only running with MREORG_MANIFEST installs it.
+"""
+import os
+import sys
+
+_roots = ()          # project root with a trailing separator: as given, then with symlinks resolved
+executed = set()     # co_filename of code run by exec() under a root (modules, mostly)
+reads = set()
+writes = set()
+missing = set()
+_hooked = False
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# Bound once: the hook runs for every audit event of the process.
+_SEP, _isabs, _getcwd, _stat = os.sep, os.path.isabs, os.getcwd, os.stat
+
+
+def start(root):
+    """Record from now on, for files under `root`. Called again (by the launcher) it starts afresh."""
+    global _roots, _hooked
+    given = os.path.join(os.path.abspath(root), '')
+    resolved = os.path.join(os.path.realpath(root), '')
+    _roots = (given,) if given == resolved else (given, resolved)
+    for found in (executed, reads, writes, missing):
+        found.clear()
+    if not _hooked:
+        sys.addaudithook(_on_audit)  # cannot be removed again; hence the guard
+        _hooked = True
+
+
+def _on_audit(event, args):
+    if event == 'open':
+        path, mode, flags = args
+        if path.__class__ is not str:
+            if isinstance(path, int):
+                return  # an already open file descriptor
+            try:
+                path = os.fsdecode(os.fspath(path))  # bytes or os.PathLike
+            except TypeError:
+                return  # open() itself will complain; a hook that raised would change its error
+        if path[:1] != _SEP and not _isabs(path):  # on POSIX the first test settles it
+            path = _getcwd() + _SEP + path  # the working directory now: the script may chdir later
+        if not path.startswith(_roots):
+            return
+        if mode is None:  # os.open: only flags
+            read = flags & (os.O_WRONLY | os.O_RDWR) != os.O_WRONLY
+            write = flags & _WRITE_FLAGS != 0
+        else:  # 'r', 'w', 'a', 'x', with '+' and maybe 'b'; 'w'/'x' truncate or create: no read dependency
+            read = 'r' in mode or ('a' in mode and '+' in mode)
+            write = 'r' not in mode or '+' in mode
+        if read:
+            try:
+                _stat(path)
+            except (OSError, ValueError):
+                missing.add(path)
+            else:
+                reads.add(path)
+        if write:
+            writes.add(path)
+    elif event == 'exec':
+        filename = getattr(args[0], 'co_filename', None)
+        if filename is not None and filename.startswith(_roots):
+            executed.add(filename)
+
+
+def result(script, output_dir, shim_dir):
+    """{'modules', 'reads', 'writes', 'missing'}: sorted absolute paths under the root (as given), without
+    the script, its _output folder, the shim, the standard library, site-packages and bytecode caches."""
+    own = {_canonical(p) for p in (script, output_dir, shim_dir) if p} - {None}
+    skip_under = tuple(os.path.join(p, '') for p in own) + (os.path.join(os.path.dirname(os.__file__), ''),)
+    skip_inside = tuple(_SEP + name + _SEP for name in ('site-packages', 'dist-packages', '__pycache__'))
+
+    def keep(path):
+        path = _canonical(path)
+        if path is None or path in own or path.startswith(skip_under):
+            return None
+        if skip_inside[0] in path or skip_inside[1] in path or skip_inside[2] in path:
+            return None
+        return path
+
+    module_files = set(executed)
+    for module in list(sys.modules.values()):
+        filename = getattr(module, '__file__', None)
+        if isinstance(filename, str) and filename.startswith(_roots):
+            module_files.add(filename)
+    modules = set(map(keep, module_files)) - {None}
+
+    def files(paths):
+        return sorted(set(map(keep, paths)) - {None} - modules)
+
+    return {'modules': sorted(modules), 'reads': files(reads), 'writes': files(writes), 'missing': files(missing)}
+
+
+def _canonical(path):
+    """Normalised absolute path, spelled with the root as given; None when outside the root."""
+    if not os.path.isabs(path) or _SEP + '.' in path or _SEP + _SEP in path:
+        path = os.path.abspath(path)  # which normalises; most paths need neither, and it is slow-ish
+    given, resolved = _roots[0], _roots[-1]
+    if path.startswith(resolved) and given != resolved:
+        path = given + path[len(resolved):]
+    return path if path.startswith(given) else None
+
+
+def packages():
+    """{distribution: version} for the third-party top-level modules the run imported.
+
+    Modules already loaded when interpreter startup ended (.pth files, sitecustomize) are not the script's:
+    `site` is re-inserted at the end of sys.modules when its import finishes, so they all sit before it.
+    """
+    names = list(sys.modules)
+    first = names.index('site') + 1 if 'site' in names else 0
+    wanted = [name for name in names[first:]
+              if '.' not in name and not name.startswith('_') and _in_site_packages(sys.modules[name])]
+    if not wanted:
+        return {}  # and importlib.metadata is never imported
+    from importlib import metadata
+    found, unmatched = {}, set()
+    for name in wanted:  # fast path: the distribution is named like the module (numpy, matplotlib, ...)
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            unmatched.add(name)
+        else:
+            found.setdefault(dist.metadata['Name'], dist.version)
+    if unmatched:  # PIL -> Pillow, dateutil -> python-dateutil: the top_level.txt of each distribution
+        for dist in metadata.distributions():
+            provided = unmatched.intersection((dist.read_text('top_level.txt') or '').split())
+            if provided:
+                found.setdefault(dist.metadata['Name'], dist.version)
+                unmatched -= provided
+    if unmatched:  # wheels without top_level.txt: the complete mapping, several times slower
+        mapping = metadata.packages_distributions()
+        for name in unmatched:
+            for dist_name in mapping.get(name, ()):
+                found.setdefault(dist_name, metadata.version(dist_name))
+    return dict(sorted((name, version) for name, version in found.items() if name))
+
+
+def _in_site_packages(module):
+    filename = getattr(module, '__file__', None)
+    if not isinstance(filename, str):
+        return False  # built-in, frozen, or a namespace package
+    parts = filename.split(os.sep)
+    return 'site-packages' in parts or 'dist-packages' in parts
