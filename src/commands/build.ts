@@ -9,6 +9,7 @@ import type { PlanEntry } from '../plan/plan.js';
 import type { BuildSummary, Reporter } from '../reporters/events.js';
 import { runScript } from '../run/script.js';
 import { toRel } from '../util/paths.js';
+import { UserError, messageOf } from '../util/errors.js';
 import { openProject, planFor, resolveRunconfig, saveCaches, survey, type GlobalOptions, type Project, type Survey } from './project.js';
 
 export interface BuildOptions extends GlobalOptions {
@@ -61,6 +62,17 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
   const finished = new Map<string, Promise<Run | null>>();
 
   const buildStart = new Date().toISOString();
+  // A failed ledger write (full disk, read-only folder) must not stop the build: the runs stay queued and the
+  // final flush tries again; only if that fails too does the build end with an error.
+  let flushWarned = false;
+  const flush = async (): Promise<void> => {
+    try {
+      await ledger.flush();
+    } catch (e) {
+      if (!flushWarned) reporter.warning(`could not write the ledger ${ledger.file} (${messageOf(e)}); will retry at the end`);
+      flushWarned = true;
+    }
+  };
   const runOne = async (p: string, hashNow: string): Promise<Run | null> => {
     if (stopStarting || opts.signal?.aborted) return null;
     if (!claims.claim(p, runconfig)) {
@@ -94,7 +106,7 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
       ledger.record(run, entry);
       reporter.finished(run);
       if (opts.failFast && (run.result === 'failed' || run.result === 'timeout')) stopStarting = true;
-      await ledger.flush();
+      await flush();
       opts.onProgress?.(project, true);
       return run;
     } finally {
@@ -132,7 +144,14 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
       await schedule(r.path, []);
     }
   }
-  await ledger.flush();
+  try {
+    await ledger.flush();
+  } catch (e) {
+    throw new UserError(
+      `Could not write the ledger ${ledger.file}: ${messageOf(e)}. The ledger on disk is the one before this build (intact); the runs of this build are not recorded. Free some space or fix the folder's permissions and build again.`,
+      1,
+    );
+  }
   await saveCaches(project);
   return { summary: summary(Boolean(opts.signal?.aborted)), project, dryRun: false };
 }

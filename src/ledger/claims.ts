@@ -19,9 +19,18 @@ export class Claims {
     return path.join(this.dir, 'claims', `${slugFor(relPath)}@${runconfig.replace(/[^A-Za-z0-9._-]/g, '_')}`);
   }
 
-  /** True when we now hold the claim; false when a live build holds it. */
+  /**
+   * True when we now hold the claim (or cannot write claims at all: a full disk must not stop the run, whose
+   * record then fails loudly instead); false when a live build holds it.
+   */
   claim(relPath: string, runconfig: string): boolean {
-    return tryLock(this.file(relPath, runconfig));
+    const f = this.file(relPath, runconfig);
+    try {
+      return tryLock(f);
+    } catch {
+      fs.rmSync(f, { force: true });
+      return true;
+    }
   }
 
   release(relPath: string, runconfig: string): void {

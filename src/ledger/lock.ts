@@ -55,7 +55,11 @@ export function tryLock(file: string): boolean {
       fs.writeFileSync(file, body, { flag: 'wx' });
       return true;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // Created but not written (ENOSPC...): do not leave an ownerless lock behind.
+        if (readInfo(file) === null) fs.rmSync(file, { force: true });
+        throw e;
+      }
     }
     const info = readInfo(file);
     const stale = info

@@ -157,4 +157,39 @@ test(
   }),
 );
 
+test(
+  'a full disk on ledger write: exit 1, a clear message, the previous ledger intact',
+  withTimeout(T, async () => {
+    const { execFileSync } = await import('node:child_process');
+    const mnt = rig.path('tinydisk');
+    fs.mkdirSync(mnt);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { stdio: 'ignore' });
+    } catch {
+      console.log('  (skipped: cannot mount a small tmpfs here; needs root)');
+      return;
+    }
+    try {
+      rig.write({ 'mreorg.config.ts': "export default { ledger: 'tinydisk/ledger.json', monitor: [{ dir: 'sims', autoTrack: true }] };\n", 'sims/a.py': 'print("v1")\n' });
+      const first = await rig.run(['build', '--no-report']);
+      assert.is(first.code, 0, first.stderr);
+      const before = rig.read('tinydisk/ledger.json');
+      // Fill the disk, then make the script stale and print a lot, so the run's record cannot be written.
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${mnt}/filler`, 'bs=4k'], { stdio: 'ignore' });
+      } catch {
+        // dd ends with ENOSPC: that is the point.
+      }
+      rig.write({ 'sims/a.py': 'print("v2 " * 20000)\n' });
+      const res = await rig.run(['build', '--no-report']);
+      assert.is(res.code, 1, res.stdout + res.stderr);
+      assert.match(res.stderr, /Could not write the ledger .*ledger\.json: .*ENOSPC/);
+      assert.not.match(res.stderr, /\n\s+at /);
+      assert.is(rig.read('tinydisk/ledger.json'), before);
+    } finally {
+      execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
+    }
+  }),
+);
+
 test.run();
