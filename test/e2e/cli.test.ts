@@ -1,0 +1,51 @@
+/** The CLI surface: help, version, shim-path, history length, the terminal summary. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { withTimeout } from '../helpers/timeout.js';
+import { Rig, repoRoot } from '../helpers/rig.js';
+
+const T = 60_000;
+const test = suite('cli');
+let rig: Rig;
+test.before.each(() => {
+  rig = new Rig();
+});
+test.after.each(() => rig.cleanup());
+
+test('--help lists the commands; --version prints the version', withTimeout(T, async () => {
+  const h = await rig.run(['--help']);
+  assert.is(h.code, 0);
+  for (const c of ['build', 'status', 'show', 'track', 'untrack', 'report', 'init', 'shim-path']) assert.match(h.stdout, new RegExp(`\\b${c}\\b`));
+  const v = await rig.run(['--version']);
+  assert.is(v.code, 0);
+  assert.match(v.stdout, /\d+\.\d+\.\d+/);
+  const bh = await rig.run(['build', '--help']);
+  assert.match(bh.stdout, /--retry-failed/);
+}));
+
+test('shim-path prints the folder that makes `import mreorg` work in a plain python run', withTimeout(T, async () => {
+  const r = await rig.run(['shim-path']);
+  assert.is(r.stdout.trim(), `${repoRoot}/shim`);
+}));
+
+test('history keeps the configured number of runs per script', withTimeout(T, async () => {
+  rig.write({ 'mreorg.config.ts': 'export default { history: 3 };\n', 'a.py': 'pass\n' });
+  for (let i = 0; i < 5; i++) await rig.run(['build', '--force', '--no-report']);
+  const shown = await rig.json(['show', 'a.py']);
+  assert.is(shown.doc.runs.length, 3);
+  const times = shown.doc.runs.map((r: any) => r.startedAt);
+  assert.equal(times, [...times].sort().reverse(), 'newest first');
+}));
+
+test('plain output when not a terminal: one line per script, a summary with each failure', withTimeout(T, async () => {
+  rig.write({ 'good.py': 'pass\n', 'bad.py': 'raise KeyError("tau")\n' });
+  const r = await rig.run(['build'], { env: { CI: 'true' } });
+  assert.is(r.code, 1);
+  assert.match(r.stdout, /^ok good\.py/m);
+  assert.match(r.stdout, /^FAILED bad\.py/m);
+  assert.match(r.stdout, /Failures:\n  bad\.py: KeyError: 'tau'/);
+  assert.match(r.stdout, /2 ran, 1 succeeded, 1 failed, 0 up to date/);
+  assert.not.match(r.stdout, /\x1b\[/, 'no colour codes when not a terminal');
+}));
+
+test.run();
