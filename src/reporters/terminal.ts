@@ -44,7 +44,7 @@ export function terminalReporter(opts: TerminalOptions): Reporter {
     const names = [...running].slice(0, 3).join(', ') + (running.size > 3 ? ` +${running.size - 3}` : '');
     const line = `[${done}/${total}] ${formatDuration(Date.now() - t0)} ${names ? 'running ' + names : ''}`;
     clear();
-    out.write(line.slice(0, Math.max(20, (out.columns ?? 100) - 1)));
+    out.write(line.slice(0, Math.max(20, (out.columns || 100) - 1)));
   };
   const print = (line: string): void => {
     clear();
