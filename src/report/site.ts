@@ -11,6 +11,9 @@ import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/pro
 import { dirname, join } from 'node:path';
 import type { FileRecord } from './state.js';
 
+/** Every folder the report writes into (besides its root); pages and figures never go deeper. */
+const SUBFOLDERS = ['assets', 'scripts', 'runs', 'figures', 'thumbs'];
+
 /** At most this many writes in flight: enough to keep the thread pool busy, few enough for file handles. */
 const MAX_PENDING = 64;
 
@@ -34,11 +37,17 @@ export class SiteWriter {
     private readonly existing: Set<string>,
   ) {}
 
-  /** Opens the report folder, listing what is on disk once (cheaper than a stat per page). */
+  /**
+   * Opens the report folder, listing what is on disk once (cheaper than a stat per page). Only the folder and
+   * the subfolders the report writes are listed, so a report folder set to somewhere big costs nothing extra.
+   */
   static async open(outDir: string, previous: Record<string, FileRecord>): Promise<SiteWriter> {
     await mkdir(outDir, { recursive: true });
-    const entries = await readdir(outDir, { recursive: true });
-    const existing = new Set(entries.map((e) => e.split('\\').join('/')));
+    const existing = new Set<string>();
+    for (const sub of ['', ...SUBFOLDERS]) {
+      const names = await readdir(join(outDir, sub)).catch(() => [] as string[]);
+      for (const name of names) existing.add(sub ? `${sub}/${name}` : name);
+    }
     return new SiteWriter(outDir, previous, existing);
   }
 
