@@ -14,16 +14,4 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/**
- * Wraps a test body so it fails after `ms` milliseconds.
- * @example test('opens', withTimeout(30_000, async () => { ... }));
- */
-export function withTimeout<T>(ms: number, fn: () => Promise<T>): () => Promise<T> {
-  return () => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`test timed out after ${ms} ms`)), ms);
-    });
-    return Promise.race([fn(), timeout]).finally(() => clearTimeout(timer));
-  };
-}
+export { withTimeout } from './helpers/timeout.js';

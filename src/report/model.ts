@@ -2,6 +2,7 @@
  * The plain data the HTML report is rendered from. The templates get this, never the ledger: the composition
  * point (src/report/data.ts) builds it from the config, the discovered scripts, the plan and the ledger.
  */
+import type { MonitorStatus } from '../discover/discover.js';
 import type { Run, RunResult } from '../ledger/types.js';
 
 /** A script's state under one runconfig. Colours follow the original: yellow, green, orange, red, grey. */
@@ -20,14 +21,8 @@ export interface ReportGroup {
   members: string[];
 }
 
-export interface ReportMonitor {
-  dir: string;
-  exists: boolean;
-  recurse: boolean;
-  autoTrack: boolean;
-  shouldExist: boolean;
-  group: string | null;
-}
+/** A monitored directory as discovery found it. */
+export type ReportMonitor = MonitorStatus;
 
 /** What the overview shows of one script under one runconfig. */
 export interface ReportScriptStatus {

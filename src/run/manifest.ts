@@ -3,18 +3,12 @@
  * bad JSON, a newer version) yields null and the runner falls back to exit status and stderr.
  */
 import fs from 'node:fs';
-import type { RunError, TraceFrame } from '../ledger/types.js';
+import type { RunError, RunFigure, TraceFrame } from '../ledger/types.js';
 
 export const MANIFEST_VERSION = 1;
 
-export interface ManifestFigure {
-  path: string;
-  format: string;
-  number: number | null;
-  name: string;
-  width: number | null;
-  height: number | null;
-}
+/** Figures as the shim reports them: the ledger's shape, with absolute paths. */
+export type ManifestFigure = RunFigure;
 
 export interface Manifest {
   version: number;
