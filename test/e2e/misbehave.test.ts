@@ -61,6 +61,31 @@ test(
 );
 
 test(
+  'a timeout also stops a grandchild that moved to its own session and was re-parented; elapsed time and output kept',
+  withTimeout(T, async () => {
+    rig.write({
+      'mreorg.config.ts': 'export default { runconfigs: { std: { timeout: 2 } } };\n',
+      'spawner.py': [
+        'import subprocess, sys, time',
+        // The middle process starts a grandchild in a new session, then exits: the grandchild is re-parented.
+        'mid = "import subprocess, sys; p = subprocess.Popen([sys.executable, \'-c\', \'import time; time.sleep(300)\'], start_new_session=True); open(\'grand.pid\', \'w\').write(str(p.pid))"',
+        'subprocess.run([sys.executable, "-c", mid], check=True)',
+        'print("spawned", flush=True)',
+        'time.sleep(300)',
+      ].join('\n'),
+    });
+    const b = await rig.json(['build']);
+    const e = entry(b.doc, 'spawner.py');
+    assert.is(e.result, 'timeout');
+    assert.ok(e.durationMs >= 2000, `recorded ${e.durationMs} ms`);
+    assert.match(e.error.message, /timed out after 2 s/);
+    const grand = Number(rig.read('grand.pid'));
+    assert.not.ok(isRunning(grand), `grandchild ${grand} survived the timeout`);
+    assert.is((await rig.json(['show', 'spawner.py'])).doc.runs[0].stdout, 'spawned\n');
+  }),
+);
+
+test(
   'huge output: bounded head and tail with a marker in the ledger, the whole stream in a log file, mreorg memory flat',
   withTimeout(T, async () => {
     rig.write({
