@@ -88,7 +88,11 @@ export class Ledger {
   /** mtime of ledger.json as we last read or wrote it: a different one means another build wrote. */
   private knownMtime = 0;
 
-  private constructor(file: string, history: number) {
+  /** Project root: log paths in runs are relative to it. */
+  readonly root: string;
+
+  private constructor(file: string, history: number, root: string) {
+    this.root = root;
     this.file = file;
     this.dir = path.dirname(file);
     this.history = history;
@@ -96,8 +100,8 @@ export class Ledger {
   }
 
   /** Opens (or starts) the ledger. A corrupt file is moved aside, not overwritten; a newer version is refused. */
-  static async open(file: string, history: number): Promise<Ledger> {
-    const ledger = new Ledger(file, history);
+  static async open(file: string, history: number, root = path.dirname(path.dirname(file))): Promise<Ledger> {
+    const ledger = new Ledger(file, history, root);
     try {
       await ledger.db.read();
     } catch (e) {
@@ -246,8 +250,18 @@ export class Ledger {
       const seen = new Set(hist.runs.map((r) => r.id));
       for (const r of newRuns) if (!seen.has(r.id)) hist.runs.push(r);
       hist.runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
-      if (hist.runs.length > this.history) hist.runs = hist.runs.slice(-this.history);
+      let dropped: Run[] = [];
+      if (hist.runs.length > this.history) {
+        dropped = hist.runs.slice(0, hist.runs.length - this.history);
+        hist.runs = hist.runs.slice(-this.history);
+      }
       await writeFileAtomic(file, JSON.stringify(hist));
+      // Full logs of runs that left the history go with them, so the ledger folder stays bounded too.
+      for (const r of dropped) {
+        for (const log of [r.stdout.logFile, r.stderr.logFile]) {
+          if (log) await fs.promises.rm(path.join(this.root, log), { force: true }).catch(() => {});
+        }
+      }
     }
   }
 

@@ -37,6 +37,16 @@ test('history keeps the configured number of runs per script', withTimeout(T, as
   assert.equal(times, [...times].sort().reverse(), 'newest first');
 }));
 
+test('full logs of runs that leave the history are deleted with them', withTimeout(T, async () => {
+  rig.write({ 'mreorg.config.ts': 'export default { history: 2, output: { maxBytes: 100 } };\n', 'loud.py': 'print("x" * 5000)\n' });
+  for (let i = 0; i < 4; i++) await rig.run(['build', '--force', '--no-report']);
+  const fs = await import('node:fs');
+  const logs = fs.readdirSync(rig.path('.mreorg/logs')).filter((f) => f.endsWith('.stdout.log'));
+  assert.is(logs.length, 2);
+  const kept = (await rig.json(['show', 'loud.py'])).doc.runs.map((r: any) => r.stdoutLog.split('/').pop()).sort();
+  assert.equal(kept, logs.sort());
+}));
+
 test('plain output when not a terminal: one line per script, a summary with each failure', withTimeout(T, async () => {
   rig.write({ 'good.py': 'pass\n', 'bad.py': 'raise KeyError("tau")\n' });
   const r = await rig.run(['build'], { env: { CI: 'true' } });
