@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--fail-fast', 'Start nothing new after the first failure')
     .option('--no-report', 'Do not write the HTML report')
     .option('--json', 'Print one JSON document on stdout (human output goes to stderr)')
+    .option('--junit <file>', 'Also write the results as JUnit XML (for CI test reports)')
     .action(async (paths: string[], f: Flags) => {
       const { runBuild } = await import('./commands/build-cli.js');
       exitCode = await runBuild(cwd, paths, {
@@ -62,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
         failFast: Boolean(f.failFast),
         json: Boolean(f.json),
         report: f.report !== false,
+        junit: f.junit as string | undefined,
       });
     });
 

@@ -2,6 +2,8 @@
  * `mreorg build` as a process: signals, reporters, the report, the exit code. Kept apart from build.ts so the
  * build itself stays callable (and testable) without touching process state.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Reporter } from '../reporters/events.js';
 import { fanOut } from '../reporters/events.js';
 import { buildDocument } from '../reporters/json.js';
@@ -14,6 +16,8 @@ import type { Project } from './project.js';
 export interface BuildCliOptions extends Omit<BuildOptions, 'paths' | 'signal' | 'onProgress'> {
   json: boolean;
   report: boolean;
+  /** Write JUnit XML of the build to this file. */
+  junit?: string | undefined;
 }
 
 export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptions): Promise<number> {
@@ -78,6 +82,17 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
       const { reportIndexPath } = await import('./report.js');
       if (reportError) process.stderr.write(`mreorg: the runs are recorded in the ledger, but the report could not be written: ${reportError}\n`);
       else stream.write(`Report: ${reportIndexPath(project)}\n`);
+    }
+    if (opts.junit) {
+      const { junitXml } = await import('../reporters/junit.js');
+      const file = path.resolve(cwd, opts.junit);
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, junitXml(summary));
+      } catch (e) {
+        process.stderr.write(`mreorg: could not write the JUnit file ${file}: ${messageOf(e)}\n`);
+        reportError ??= messageOf(e);
+      }
     }
     if (opts.json) process.stdout.write(JSON.stringify(buildDocument(summary), null, 2) + '\n');
     if (summary.interrupted) return 130;

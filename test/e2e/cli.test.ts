@@ -58,4 +58,17 @@ test('plain output when not a terminal: one line per script, a summary with each
   assert.not.match(r.stdout, /\x1b\[/, 'no colour codes when not a terminal');
 }));
 
+test('--junit writes JUnit XML: a testcase per script, the failure with its traceback, escaped', withTimeout(T, async () => {
+  rig.write({ 'good.py': 'print("<ok> & done")\n', 'bad.py': 'raise ValueError("x < 0 & \\"quoted\\"")\n', 'untracked/u.py': '' });
+  const r = await rig.run(['build', '--junit', 'out/junit.xml']);
+  assert.is(r.code, 1, r.stderr);
+  const xml = rig.read('out/junit.xml');
+  assert.match(xml, /<testsuites name="mreorg" tests="3" failures="1" errors="0" skipped="0"/);
+  assert.match(xml, /<testcase classname="mreorg.default" name="bad.py" time="[\d.]+">\n\s+<failure type="ValueError" message="ValueError: x &lt; 0 &amp; &quot;quoted&quot;">Traceback/);
+  assert.match(xml, /<system-out>&lt;ok&gt; &amp; done\n<\/system-out>/);
+  const again = await rig.run(['build', '--junit', 'out/junit.xml']);
+  assert.is(again.code, 0);
+  assert.match(rig.read('out/junit.xml'), /<skipped message="failed"\/>/);
+}));
+
 test.run();
