@@ -73,11 +73,16 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
       flushWarned = true;
     }
   };
-  const runOne = async (p: string, hashNow: string): Promise<Run | null> => {
-    if (stopStarting || opts.signal?.aborted) return null;
+  interface Attempt {
+    run: Run | null;
+    /** We hold the script's claim: it is released once the run is on disk. */
+    claimed: boolean;
+  }
+  const runOne = async (p: string, hashNow: string): Promise<Attempt> => {
+    if (stopStarting || opts.signal?.aborted) return { run: null, claimed: false };
     if (!claims.claim(p, runconfig)) {
       reporter.skipped(p, 'another mreorg build is running it now');
-      return null;
+      return { run: null, claimed: false };
     }
     try {
       // Another build may have run it since we planned (and released its claim): then it is done.
@@ -85,7 +90,7 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
       const now = ledger.latest(p, runconfig);
       if (now && now.startedAt > buildStart && now.fingerprint.hash === hashNow && !runs.has(p)) {
         reporter.skipped(p, 'another mreorg build just ran it');
-        return null;
+        return { run: null, claimed: true };
       }
       reporter.started(p);
       const run = await runScript({
@@ -106,11 +111,10 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
       ledger.record(run, entry);
       reporter.finished(run);
       if (opts.failFast && (run.result === 'failed' || run.result === 'timeout')) stopStarting = true;
-      await flush();
-      opts.onProgress?.(project, true);
-      return run;
-    } finally {
+      return { run, claimed: true };
+    } catch (e) {
       claims.release(p, runconfig);
+      throw e;
     }
   };
 
@@ -120,7 +124,15 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
       // Hash the script when it is about to run, after everything upstream finished (a script may be written
       // by another one).
       const hashNow = (await hasher.hash(path.join(config.root, p))) ?? '';
-      return limit(() => runOne(p, hashNow));
+      const attempt = await limit(() => runOne(p, hashNow));
+      // Outside the job slot: the next script starts while this run is written (writes are coalesced), and the
+      // claim is released only once the run is on disk, so no other build can start it again in between.
+      if (attempt.run) {
+        await flush();
+        opts.onProgress?.(project, true);
+      }
+      if (attempt.claimed) claims.release(p, runconfig);
+      return attempt.run;
     });
     finished.set(p, task);
     return task;

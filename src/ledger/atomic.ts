@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+export async function writeFileAtomic(file: string, data: string, opts: { syncDir?: boolean } = {}): Promise<void> {
   const dir = path.dirname(file);
   await fs.promises.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
@@ -25,10 +25,11 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
     await fs.promises.rm(tmp, { force: true });
     throw e;
   }
-  await syncDir(dir);
+  if (opts.syncDir !== false) await syncDir(dir);
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** Makes renames in `dir` durable; callers that rename many files into one folder sync it once at the end. */
+export async function syncDir(dir: string): Promise<void> {
   try {
     const dh = await fs.promises.open(dir, 'r');
     await dh.sync().catch(() => {});

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { UserError } from '../util/errors.js';
-import { readJson, writeFileAtomic } from './atomic.js';
+import { readJson, syncDir, writeFileAtomic } from './atomic.js';
 import { withLock } from './lock.js';
 import type { HashCacheData } from '../hash/filehash.js';
 import type { LatestEntry, Run } from './types.js';
@@ -85,8 +85,13 @@ export class Ledger {
   private pendingTrack: TrackOp[] = [];
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
-  /** mtime of ledger.json as we last read or wrote it: a different one means another build wrote. */
-  private knownMtime = 0;
+  /**
+   * The write generation of ledger.json as we last read or wrote it, kept in `ledger.json.gen` (a random token
+   * every writer replaces, under the lock, before it renames the new ledger in). A different token means another
+   * build wrote. mtimes cannot tell: two writes within one clock tick share one.
+   */
+  private knownGen = '';
+  private chain: Promise<unknown> = Promise.resolve();
 
   /** Project root: log paths in runs are relative to it. */
   readonly root: string;
@@ -112,7 +117,7 @@ export class Ledger {
       ledger.db.data = emptyData();
     }
     ledger.checkVersion(ledger.db.data);
-    ledger.knownMtime = mtimeOf(file);
+    ledger.knownGen = ledger.readGen();
     return ledger;
   }
 
@@ -121,15 +126,43 @@ export class Ledger {
    * changes stay applied on top.
    */
   async refresh(): Promise<void> {
-    const m = mtimeOf(this.file);
-    if (m === this.knownMtime) return;
+    return this.exclusive(() => this.refreshNow());
+  }
+
+  /**
+   * refresh() and the body of a flush replace or write `db.data` across awaits: run them one at a time, or a
+   * refresh could swap in a copy of the file that lacks the runs a flush is writing.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  private readGen(): string {
+    try {
+      return fs.readFileSync(`${this.file}.gen`, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  private async refreshNow(): Promise<void> {
+    if (this.readGen() === this.knownGen) return;
+    // Under the lock: a writer replaces the token before it renames the new ledger in, so reading without the
+    // lock could pair the new token with the old ledger and miss that write for good.
+    await withLock(`${this.file}.lock`, () => this.rereadLocked());
+  }
+
+  private async rereadLocked(): Promise<void> {
+    const gen = this.readGen();
     const onDisk = await new AtomicJsonFile(this.file).read().catch(() => null);
     if (!onDisk) return;
     this.checkVersion(onDisk);
     for (const op of this.pendingTrack) applyTrack(onDisk, op);
     for (const l of this.pendingLatest) this.applyLatest(onDisk, l.path, l.runconfig, l.entry);
     this.db.data = onDisk;
-    this.knownMtime = m;
+    this.knownGen = gen;
   }
 
   private checkVersion(data: LedgerData): void {
@@ -193,7 +226,7 @@ export class Ledger {
       try {
         do {
           this.flushAgain = false;
-          await this.flushOnce();
+          await this.exclusive(() => this.flushOnce());
         } while (this.flushAgain);
       } finally {
         this.flushing = null;
@@ -212,18 +245,26 @@ export class Ledger {
     this.pendingTrack = [];
     try {
       await withLock(`${this.file}.lock`, async () => {
-        // Another build may have written since we read: merge our changes onto what is on disk now.
-        const onDisk = (await new AtomicJsonFile(this.file).read().catch((e) => {
-          if (e instanceof LedgerCorrupt) return null;
-          throw e;
-        })) ?? emptyData();
-        this.checkVersion(onDisk);
-        for (const op of track) applyTrack(onDisk, op);
-        for (const l of latest) this.applyLatest(onDisk, l.path, l.runconfig, l.entry);
+        // Another build may have written since we read: merge our changes onto what is on disk now. When
+        // nobody did (the usual case: same mtime), what we hold already has our changes applied.
+        if (this.readGen() !== this.knownGen || !fs.existsSync(this.file)) {
+          const onDisk =
+            (await new AtomicJsonFile(this.file).read().catch((e) => {
+              if (e instanceof LedgerCorrupt) return null;
+              throw e;
+            })) ?? emptyData();
+          this.checkVersion(onDisk);
+          // This batch, and whatever was recorded since it was taken (still pending, written next time).
+          for (const op of [...track, ...this.pendingTrack]) applyTrack(onDisk, op);
+          for (const l of [...latest, ...this.pendingLatest]) this.applyLatest(onDisk, l.path, l.runconfig, l.entry);
+          this.db.data = onDisk;
+        }
         await this.appendHistory(runs);
-        this.db.data = onDisk;
+        // The new token goes first: a crash between the two writes only makes other builds reread needlessly.
+        const gen = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        fs.writeFileSync(`${this.file}.gen`, gen);
         await this.db.write();
-        this.knownMtime = mtimeOf(this.file);
+        this.knownGen = gen;
       });
     } catch (e) {
       // Keep what failed to write queued, so a later flush (or the final one) can try again.
@@ -244,23 +285,28 @@ export class Ledger {
   private async appendHistory(runs: Run[]): Promise<void> {
     const byPath = new Map<string, Run[]>();
     for (const r of runs) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
-    for (const [relPath, newRuns] of byPath) {
-      const file = this.historyFile(relPath);
-      const hist = (await readJson<HistoryFile>(file).catch(() => null)) ?? { version: LEDGER_VERSION, path: relPath, runs: [] };
-      const seen = new Set(hist.runs.map((r) => r.id));
-      for (const r of newRuns) if (!seen.has(r.id)) hist.runs.push(r);
-      hist.runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
-      let dropped: Run[] = [];
-      if (hist.runs.length > this.history) {
-        dropped = hist.runs.slice(0, hist.runs.length - this.history);
-        hist.runs = hist.runs.slice(-this.history);
-      }
-      await writeFileAtomic(file, JSON.stringify(hist));
-      // Full logs of runs that left the history go with them, so the ledger folder stays bounded too.
-      for (const r of dropped) {
-        for (const log of [r.stdout.logFile, r.stderr.logFile]) {
-          if (log) await fs.promises.rm(path.join(this.root, log), { force: true }).catch(() => {});
-        }
+    // Each history file is its own atomic write; they go in parallel (the file system batches the fsyncs) and
+    // the runs/ folder is synced once.
+    await Promise.all([...byPath].map(([relPath, newRuns]) => this.appendOne(relPath, newRuns)));
+    if (byPath.size > 0) await syncDir(path.join(this.dir, 'runs'));
+  }
+
+  private async appendOne(relPath: string, newRuns: Run[]): Promise<void> {
+    const file = this.historyFile(relPath);
+    const hist = (await readJson<HistoryFile>(file).catch(() => null)) ?? { version: LEDGER_VERSION, path: relPath, runs: [] };
+    const seen = new Set(hist.runs.map((r) => r.id));
+    for (const r of newRuns) if (!seen.has(r.id)) hist.runs.push(r);
+    hist.runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+    let dropped: Run[] = [];
+    if (hist.runs.length > this.history) {
+      dropped = hist.runs.slice(0, hist.runs.length - this.history);
+      hist.runs = hist.runs.slice(-this.history);
+    }
+    await writeFileAtomic(file, JSON.stringify(hist), { syncDir: false });
+    // Full logs of runs that left the history go with them, so the ledger folder stays bounded too.
+    for (const r of dropped) {
+      for (const log of [r.stdout.logFile, r.stderr.logFile]) {
+        if (log) await fs.promises.rm(path.join(this.root, log), { force: true }).catch(() => {});
       }
     }
   }
@@ -275,13 +321,6 @@ export class Ledger {
   }
 }
 
-function mtimeOf(file: string): number {
-  try {
-    return fs.statSync(file).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
 
 function applyTrack(data: LedgerData, op: TrackOp): void {
   const add = op.op === 'track' ? data.tracked : data.untracked;

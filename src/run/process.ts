@@ -114,7 +114,10 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       Promise.all([once(child.stdout), once(child.stderr)]).then(() => true),
       new Promise<boolean>((r) => setTimeout(() => r(false), 200)),
     ]);
-    const left = runProcesses(child.pid, spec.token);
+    // The full search (/proc, every process's environment) costs milliseconds, so it runs only when something
+    // of the script is visibly left: its pipes are still held open, or its process group still has members.
+    // (A daemon that closed its pipes and left the group is found by the timeout and interrupt paths.)
+    const left = !drained || groupAlive(child.pid) ? runProcesses(child.pid, spec.token) : [];
     if (!drained || left.length > 0) {
       out.strays = left.length;
       if (left.length > 0) await killTree(child.pid, spec.token, 500);
@@ -127,6 +130,15 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   await stdout.close();
   await stderr.close();
   return out;
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function once(stream: NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean }): Promise<void> {

@@ -102,6 +102,8 @@ test(
       } catch {
         return false;
       }
+    }).catch((e) => {
+      throw new Error(`${e.message}; ledger: ${rig.exists('.mreorg/ledger.json') ? Object.keys(ledger().latest) : 'none'}; files: ${fs.readdirSync(rig.dir)}`);
     });
     child.kill('SIGKILL');
     await done;
