@@ -7,7 +7,8 @@ import pLimit from 'p-limit';
 import type { Run, LatestEntry, Fingerprint } from '../ledger/types.js';
 import type { PlanEntry } from '../plan/plan.js';
 import type { BuildSummary, Reporter } from '../reporters/events.js';
-import { runScript } from '../run/script.js';
+import { ensureShimBytecode } from '../run/interpreter.js';
+import { LAUNCHER, runScript } from '../run/script.js';
 import { toRel } from '../util/paths.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { openProject, planFor, resolveRunconfig, saveCaches, survey, type GlobalOptions, type Project, type Survey } from './project.js';
@@ -56,6 +57,7 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
     return { summary: summary(false), project, dryRun: Boolean(opts.dryRun) };
   }
 
+  await ensureShimBytecode(config.python, sv.interpreter.version, path.dirname(LAUNCHER));
   const entries = new Map(thePlan.entries.map((e) => [e.path, e]));
   const limit = pLimit(config.jobs);
   let stopStarting = false;

@@ -57,3 +57,19 @@ export async function packageVersions(python: string, names: string[]): Promise<
     });
   });
 }
+
+/**
+ * Compiles the shim's modules to bytecode for this interpreter, once. Many environments set
+ * PYTHONDONTWRITEBYTECODE, and then every run would recompile the shim (about 10 ms a script); hash-checked .pyc
+ * files are read even there, and stay valid wherever the package is copied. Failure (a read-only install) only
+ * costs that time.
+ */
+export async function ensureShimBytecode(python: string, version: string, shimPackage: string): Promise<void> {
+  const [major, minor] = version.split('.');
+  const marker = `${shimPackage}/__pycache__/session.cpython-${major}${minor}.pyc`;
+  const fs = await import('node:fs');
+  if (fs.existsSync(marker)) return;
+  await new Promise<void>((resolve) => {
+    execFile(python, ['-m', 'compileall', '-q', '--invalidation-mode', 'checked-hash', shimPackage], { timeout: 60_000 }, () => resolve());
+  });
+}
