@@ -11,7 +11,7 @@ import { terminalReporter } from '../reporters/terminal.js';
 import { killAllNow } from '../run/process.js';
 import { messageOf } from '../util/errors.js';
 import { build, type BuildOptions } from './build.js';
-import type { Project } from './project.js';
+import type { Project, Survey } from './project.js';
 
 export interface BuildCliOptions extends Omit<BuildOptions, 'paths' | 'signal' | 'onProgress'> {
   json: boolean;
@@ -42,9 +42,9 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
   let reportTimer: NodeJS.Timeout | null = null;
   let reportBusy: Promise<unknown> = Promise.resolve();
   /** Writes the report; returns the error message when it could not be written. */
-  const reportNow = async (project: Project, building: boolean): Promise<string | null> => {
+  const reportNow = async (project: Project, building: boolean, reuse: Survey | null = null): Promise<string | null> => {
     const { writeProjectReport } = await import('./report.js');
-    const attempt = reportBusy.then(() => writeProjectReport(project, cwd, building)).then(
+    const attempt = reportBusy.then(() => writeProjectReport(project, cwd, building, false, reuse)).then(
       () => null,
       (e: unknown) => messageOf(e),
     );
@@ -63,7 +63,7 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
   };
 
   try {
-    const { summary, project, dryRun } = await build(cwd, { ...opts, paths, signal: abort.signal, onProgress }, fanOut(reporters));
+    const { summary, project, dryRun, survey } = await build(cwd, { ...opts, paths, signal: abort.signal, onProgress }, fanOut(reporters));
     if (reportTimer) clearTimeout(reportTimer);
     if (dryRun) {
       const doc = buildDocument(summary);
@@ -78,7 +78,7 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
     fanOut(reporters).done(summary);
     let reportError: string | null = null;
     if (opts.report) {
-      reportError = await reportNow(project, false);
+      reportError = await reportNow(project, false, survey);
       const { reportIndexPath } = await import('./report.js');
       if (reportError) process.stderr.write(`mreorg: the runs are recorded in the ledger, but the report could not be written: ${reportError}\n`);
       else stream.write(`Report: ${reportIndexPath(project)}\n`);

@@ -31,6 +31,8 @@ export interface BuildResult {
   summary: BuildSummary;
   project: Project;
   dryRun: boolean;
+  /** The build's survey, when it still describes the whole project (no filters, nothing ran): the report reuses it. */
+  survey: Survey | null;
 }
 
 export async function build(cwd: string, opts: BuildOptions, reporter: Reporter): Promise<BuildResult> {
@@ -54,7 +56,8 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
   });
   if (opts.dryRun || thePlan.order.length === 0) {
     await saveCaches(project);
-    return { summary: summary(false), project, dryRun: Boolean(opts.dryRun) };
+    const whole = !opts.paths?.length && !opts.groups?.length;
+    return { summary: summary(false), project, dryRun: Boolean(opts.dryRun), survey: whole ? sv : null };
   }
 
   await ensureShimBytecode(config.python, sv.interpreter.version, path.dirname(LAUNCHER));
@@ -167,7 +170,7 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
     );
   }
   await saveCaches(project);
-  return { summary: summary(Boolean(opts.signal?.aborted)), project, dryRun: false };
+  return { summary: summary(Boolean(opts.signal?.aborted)), project, dryRun: false, survey: null };
 }
 
 /** The ledger entry the next plan compares against: the run's outcome and the digests of what it used. */

@@ -13,8 +13,8 @@ import { planFor, survey, type Project, type Survey } from './project.js';
 
 export const VERSION = '0.1.0';
 
-export async function writeProjectReport(project: Project, cwd: string, building: boolean, force = false): Promise<string> {
-  const sv = await survey(project, cwd, {});
+export async function writeProjectReport(project: Project, cwd: string, building: boolean, force = false, reuse: Survey | null = null): Promise<string> {
+  const sv = reuse ?? (await survey(project, cwd, {}));
   const plans = Object.fromEntries(Object.keys(project.config.runconfigs).map((rc) => [rc, planFor(project, sv, rc, {})]));
   // A no-op build must not pay for rendering thousands of pages: when nothing the report shows has changed
   // (ledger, scripts, states, config), leave it as it is.
