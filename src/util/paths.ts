@@ -8,11 +8,17 @@ export const templatesDir = path.join(packageRoot, 'templates');
 
 /** Project-relative path with `/` separators, the one spelling used in the ledger, JSON output and report. */
 export function toRel(root: string, abs: string): string {
+  // The common case, a normalised path below the root, without path.relative's two resolves (hot on no-ops).
+  if (abs.startsWith(root) && abs[root.length] === path.sep && !abs.includes(`${path.sep}..`)) {
+    const rel = abs.slice(root.length + 1);
+    return path.sep === '/' ? rel : rel.split(path.sep).join('/');
+  }
   return path.relative(root, abs).split(path.sep).join('/');
 }
 
 /** True when `abs` is `root` itself or inside it. */
 export function isInside(root: string, abs: string): boolean {
+  if (abs.startsWith(root) && abs[root.length] === path.sep && !abs.includes(`${path.sep}..`)) return true;
   const rel = path.relative(root, abs);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
