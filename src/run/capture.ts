@@ -7,13 +7,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CapturedOutput } from '../ledger/types.js';
 
+type LogState = 'none' | 'open' | 'failed' | 'closed';
+
 export class OutputCapture {
   private head: Buffer[] = [];
   private headBytes = 0;
   private tail: Buffer[] = [];
   private tailBytes = 0;
   private total = 0;
-  private log: fs.WriteStream | null = null;
+  /**
+   * The log file is written synchronously: a stream would buffer in memory whenever the script prints faster
+   * than the disk takes it, while a blocking write leaves the backlog in the script's pipe (the script waits).
+   */
+  private fd = -1;
+  private logState: LogState = 'none';
   private readonly half: number;
 
   constructor(
@@ -25,7 +32,7 @@ export class OutputCapture {
 
   write(chunk: Buffer): void {
     this.total += chunk.length;
-    if (this.log) this.log.write(chunk);
+    if (this.logState === 'open') this.append(chunk);
     if (this.headBytes < this.half) {
       const take = chunk.subarray(0, this.half - this.headBytes);
       this.head.push(take);
@@ -33,13 +40,7 @@ export class OutputCapture {
       chunk = chunk.subarray(take.length);
       if (chunk.length === 0) return;
     }
-    if (!this.log) {
-      fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
-      this.log = fs.createWriteStream(this.logFile);
-      this.log.on('error', () => {});
-      this.log.write(Buffer.concat(this.head));
-      this.log.write(chunk);
-    }
+    if (this.logState === 'none') this.openLog(chunk);
     this.tail.push(chunk);
     this.tailBytes += chunk.length;
     while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.length >= this.half) {
@@ -47,23 +48,48 @@ export class OutputCapture {
     }
   }
 
-  /** Waits for the log file (if any) to be written out. */
-  async close(): Promise<void> {
-    const log = this.log;
-    if (log) await new Promise<void>((resolve) => log.end(resolve));
+  /** First overflow: the log starts with everything seen so far. */
+  private openLog(chunk: Buffer): void {
+    try {
+      fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
+      this.fd = fs.openSync(this.logFile, 'w');
+      this.logState = 'open';
+    } catch {
+      this.logState = 'failed'; // head and tail are still kept
+      return;
+    }
+    this.append(Buffer.concat(this.head));
+    this.append(chunk);
   }
 
-  /** `root` makes the log path project-relative. Text is decoded as UTF-8 with U+FFFD for invalid bytes. */
+  private append(b: Buffer): void {
+    try {
+      fs.writeSync(this.fd, b);
+    } catch {
+      // A full disk: the log stops, head and tail are still captured.
+      fs.closeSync(this.fd);
+      this.logState = 'failed';
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.logState === 'open') {
+      fs.closeSync(this.fd);
+      this.logState = 'closed';
+    }
+  }
+
+  /** `relLog` makes the log path project-relative. Text is decoded as UTF-8 with U+FFFD for invalid bytes. */
   result(relLog: (abs: string) => string): CapturedOutput {
     const head = Buffer.concat(this.head);
     let tail = Buffer.concat(this.tail);
     if (tail.length > this.half) tail = tail.subarray(tail.length - this.half);
-    const kept = head.length + tail.length;
-    const dropped = this.total - kept;
+    const dropped = this.total - head.length - tail.length;
     const text =
       dropped > 0
         ? `${head.toString('utf8')}\n[... ${dropped} bytes dropped by mreorg; full output in the log file ...]\n${tail.toString('utf8')}`
         : Buffer.concat([head, tail]).toString('utf8');
-    return { text, totalBytes: this.total, droppedBytes: dropped, logFile: this.log ? relLog(this.logFile) : null };
+    const logged = this.logState === 'open' || this.logState === 'closed';
+    return { text, totalBytes: this.total, droppedBytes: dropped, logFile: logged ? relLog(this.logFile) : null };
   }
 }

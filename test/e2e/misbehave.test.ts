@@ -99,8 +99,18 @@ test(
         'sys.stdout.write("LAST LINE\\n")',
       ].join('\n'),
     });
-    const res = await rig.run(['build', '--no-report'], { timeoutMs: 110_000 });
-    assert.is(res.code, 0, res.stderr);
+    // Under /usr/bin/time: mreorg's peak memory must not follow the 200 MiB the script prints.
+    const { cliPath, PYTHON } = await import('../helpers/rig.js');
+    const { spawnSync } = await import('node:child_process');
+    const timed = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, cliPath, 'build', '--no-report'], {
+      cwd: rig.dir,
+      env: { ...process.env, MREORG_PYTHON: PYTHON, CI: '' },
+      encoding: 'utf8',
+      timeout: 110_000,
+    });
+    assert.is(timed.status, 0, timed.stderr);
+    const maxRssKb = Number(/MAXRSS (\d+)/.exec(timed.stderr)?.[1]);
+    assert.ok(maxRssKb > 0 && maxRssKb < 150 * 1024, `mreorg peaked at ${maxRssKb} KB while the script printed 200 MiB`);
     const run = (await rig.json(['show', 'loud.py'])).doc.runs[0];
     assert.ok(run.stdout.startsWith('FIRST LINE\n'));
     assert.ok(run.stdout.endsWith('LAST LINE\n'));
