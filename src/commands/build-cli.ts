@@ -51,15 +51,19 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
     reportBusy = attempt;
     return attempt;
   };
+  // Live report while scripts finish: debounced, and spaced by at least four times the last rewrite's cost, so
+  // on a big project the report never takes more than a fifth of the machine from the scripts themselves.
+  let lastRenderMs = 0;
   const onProgress = (project: Project): void => {
-    // Debounced: at most one rewrite every two seconds while scripts finish.
     if (!opts.report || reportTimer) return;
     reportTimer = setTimeout(() => {
-      reportTimer = null;
+      const t0 = performance.now();
       void reportNow(project, true).then((err) => {
+        lastRenderMs = performance.now() - t0;
+        reportTimer = null;
         if (err) process.stderr.write(`mreorg: warning: could not update the report: ${err}\n`);
       });
-    }, 2000);
+    }, Math.max(2000, 4 * lastRenderMs));
   };
 
   try {
