@@ -130,7 +130,12 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-main(process.argv).then(
+/** `-j2` means `-j 2`, as in make and ninja (cac would read it as the flags -j and -2). */
+export function splitJobsFlag(argv: string[]): string[] {
+  return argv.flatMap((a) => (/^-j\d+$/.test(a) ? ['-j', a.slice(2)] : [a]));
+}
+
+main(splitJobsFlag(process.argv)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -56,7 +56,7 @@ export function walkScripts(dir: string, recurse: boolean, skip: Set<string>): s
   const visit = (d: string): void => {
     let real: string;
     try {
-      real = fs.realpathSync(d);
+      real = fs.realpathSync.native(d);
     } catch {
       return;
     }
@@ -70,7 +70,8 @@ export function walkScripts(dir: string, recurse: boolean, skip: Set<string>): s
     }
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
-      const p = path.join(d, e.name);
+      // Plain concatenation: `d` is already normalised, and path.join per entry shows in no-op profiles.
+      const p = d + path.sep + e.name;
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       if (e.isSymbolicLink()) {

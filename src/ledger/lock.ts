@@ -51,10 +51,14 @@ export function tryLock(file: string): boolean {
   const body = JSON.stringify({ pid: process.pid, host: os.hostname(), at: new Date().toISOString() } satisfies LockInfo);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      ensureDir(path.dirname(file));
       fs.writeFileSync(file, body, { flag: 'wx' });
       return true;
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 2) {
+        madeDirs.delete(path.dirname(file)); // the folder was removed under us: make it again
+        continue;
+      }
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
         // Created but not written (ENOSPC...): do not leave an ownerless lock behind.
         if (readInfo(file) === null) fs.rmSync(file, { force: true });
@@ -69,6 +73,13 @@ export function tryLock(file: string): boolean {
     fs.rmSync(file, { force: true });
   }
   return false;
+}
+
+const madeDirs = new Set<string>();
+function ensureDir(dir: string): void {
+  if (madeDirs.has(dir)) return;
+  fs.mkdirSync(dir, { recursive: true });
+  madeDirs.add(dir);
 }
 
 function safeMtime(file: string): number {

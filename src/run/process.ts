@@ -110,10 +110,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
 
   if (child.pid !== undefined && out.spawnError === null) {
     // Let the pipes drain; if something still holds them, it is a leftover of the script: stop it.
-    const drained = await Promise.race([
-      Promise.all([once(child.stdout), once(child.stderr)]).then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 200)),
-    ]);
+    const drained = await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 200, false);
     // The full search (/proc, every process's environment) costs milliseconds, so it runs only when something
     // of the script is visibly left: its pipes are still held open, or its process group still has members.
     // (A daemon that closed its pipes and left the group is found by the timeout and interrupt paths.)
@@ -121,7 +118,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     if (!drained || left.length > 0) {
       out.strays = left.length;
       if (left.length > 0) await killTree(child.pid, spec.token, 500);
-      await Promise.race([Promise.all([once(child.stdout), once(child.stderr)]), new Promise((r) => setTimeout(r, 500))]);
+      await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 500, false);
       child.stdout.destroy();
       child.stderr.destroy();
     }
@@ -130,6 +127,17 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   await stdout.close();
   await stderr.close();
   return out;
+}
+
+/** `p`, or `fallback` after `ms`; the timer is cleared either way so it never keeps mreorg alive. */
+async function raceTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<T>((r) => (timer = setTimeout(() => r(fallback), ms)));
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function groupAlive(pgid: number): boolean {
