@@ -23,6 +23,13 @@ test('--help lists the commands; --version prints the version', withTimeout(T, a
   assert.match(bh.stdout, /--retry-failed/);
 }));
 
+test('-j2 is read as -j 2, as in make', withTimeout(T, async () => {
+  rig.write({ 'a.py': '', 'b.py': '' });
+  const r = await rig.json(['build', '-j2']);
+  assert.is(r.res.code, 0, r.res.stderr);
+  assert.is(r.doc.counts.success, 2);
+}));
+
 test('shim-path prints the folder that makes `import mreorg` work in a plain python run', withTimeout(T, async () => {
   const r = await rig.run(['shim-path']);
   assert.is(r.stdout.trim(), `${repoRoot}/shim`);
