@@ -91,13 +91,18 @@ export function overviewView(index: ReportIndex, runconfig: string) {
   };
 }
 
-export interface OutputItem {
+/** What every per-script list (output, failures) shows of a script. */
+interface ScriptItem {
   path: string;
   href: string;
+  /** Group ids, for the group filter. */
   g: string;
   doc: string;
   state: ScriptState;
   label: string;
+}
+
+export interface OutputItem extends ScriptItem {
   run: (TimeView & { href: string }) | null;
   figures: FigureView[];
 }
@@ -123,13 +128,7 @@ export function outputView(index: ReportIndex, runconfig: string, figures: Figur
   return { runconfig, items, figureCount, groups: index.data.groups.map((g, id) => ({ id, name: g.name })) };
 }
 
-export interface FailureItem {
-  path: string;
-  href: string;
-  g: string;
-  doc: string;
-  state: ScriptState;
-  label: string;
+export interface FailureItem extends ScriptItem {
   reasons: string[];
   run: (TimeView & { href: string; exitCode: number | null; signal: string | null; duration: string }) | null;
   error: ErrorView | null;
