@@ -77,7 +77,7 @@ test(
     rig.write({
       // "a_" sorts first, so on the first build the reader may start before the writer exists.
       'a_plot.py': 'import json, time, os\nd = json.load(open("results/data.json"))\nopen("order.log", "a").write(f"plot {time.time()}\\n")\nprint(d["n"])\n',
-      'z_make_data.py': 'import json, os, time\ntime.sleep(0.3)\nos.makedirs("results", exist_ok=True)\njson.dump({"n": 41}, open("results/data.json", "w"))\nopen("order.log", "a").write(f"make {time.time()}\\n")\n',
+      'z_make_data.py': 'import json, os, time\ntime.sleep(1.0)\nos.makedirs("results", exist_ok=True)\njson.dump({"n": 41}, open("results/data.json", "w"))\nopen("order.log", "a").write(f"make {time.time()}\\n")\n',
     });
     const first = await rig.json(['build', '-j', '2']);
     assert.is(first.res.code, 0, first.res.stderr + JSON.stringify(first.doc, null, 1));
