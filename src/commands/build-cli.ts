@@ -2,6 +2,7 @@
  * `mreorg build` as a process: signals, reporters, the report, the exit code. Kept apart from build.ts so the
  * build itself stays callable (and testable) without touching process state.
  */
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Reporter } from '../reporters/events.js';
@@ -24,6 +25,8 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
   const stream = opts.json ? process.stderr : process.stdout;
   const reporters: Reporter[] = [terminalReporter({ stream })];
   const abort = new AbortController();
+  // Every running script listens for the abort: more than ten at once is expected, not a leak.
+  setMaxListeners(0, abort.signal);
   let signals = 0;
   const onSignal = (): void => {
     signals++;
@@ -102,6 +105,7 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
     if (summary.interrupted) return 130;
     return summary.ok && !reportError ? 0 : 1;
   } finally {
+    if (reportTimer) clearTimeout(reportTimer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

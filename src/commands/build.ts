@@ -2,10 +2,11 @@
  * `mreorg build`: plan, then run every stale script (dependencies first, up to `jobs` at once), record each run
  * as it finishes, rewrite the report as results come in, and end with a summary and an exit code.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { Run, LatestEntry, Fingerprint } from '../ledger/types.js';
-import type { PlanEntry } from '../plan/plan.js';
+import { CHANGED_DURING_RUN, type PlanEntry } from '../plan/plan.js';
 import type { BuildSummary, Reporter } from '../reporters/events.js';
 import { ensureShimBytecode } from '../run/interpreter.js';
 import { LAUNCHER, runScript } from '../run/script.js';
@@ -90,16 +91,30 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
     run: Run | null;
     /** We hold the script's claim: it is released once the run is on disk. */
     claimed: boolean;
+    /** Another build is running it now. */
+    busy?: boolean;
   }
+  /**
+   * Scripts downstream of one that another build is running must not start on its old output: wait (outside
+   * any job slot) until that build releases it. Polling is fine: the other build's run takes as long as it takes.
+   */
+  const waitForOtherBuild = async (p: string): Promise<void> => {
+    let wait = 50;
+    while (claims.heldByOther(p, runconfig) && !opts.signal?.aborted) {
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(1000, wait * 2);
+    }
+  };
   const runOne = async (p: string, hashNow: string): Promise<Attempt> => {
     if (stopStarting || opts.signal?.aborted) return { run: null, claimed: false };
     if (!claims.claim(p, runconfig)) {
       reporter.skipped(p, 'another mreorg build is running it now');
-      return { run: null, claimed: false };
+      return { run: null, claimed: false, busy: true };
     }
     try {
-      // Another build may have run it since we planned (and released its claim): then it is done.
-      await ledger.refresh();
+      // Another build may have run it since we planned (and released its claim): then it is done. Only an
+      // optimisation: if the ledger cannot be read now, run the script anyway.
+      await ledger.refresh().catch(() => {});
       const now = ledger.latest(p, runconfig);
       if (now && now.startedAt > buildStart && now.fingerprint.hash === hashNow && !runs.has(p)) {
         reporter.skipped(p, 'another mreorg build just ran it');
@@ -137,7 +152,13 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
       // Hash the script when it is about to run, after everything upstream finished (a script may be written
       // by another one).
       const hashNow = (await hasher.hash(path.join(config.root, p))) ?? '';
-      const attempt = await limit(() => runOne(p, hashNow));
+      const attempt = await limit(() => runOne(p, hashNow)).catch((e: unknown): Attempt => {
+        // Something around the script failed (its temp folder could not be made...): say so and go on with the
+        // others; a rejected task would end the build with the other scripts still running.
+        reporter.warning(`could not run ${p}: ${messageOf(e)}`);
+        return { run: null, claimed: false };
+      });
+      if (attempt.busy) await waitForOtherBuild(p);
       // Outside the job slot: the next script starts while this run is written (writes are coalesced), and the
       // claim is released only once the run is on disk, so no other build can start it again in between.
       if (attempt.run) {
@@ -193,8 +214,20 @@ async function latestEntry(project: Project, sv: Survey, run: Run): Promise<Late
   const data = [...(run.deps?.reads ?? []), ...(run.deps?.missing ?? [])].filter((f) => !own.has(f));
   const declared = sv.declared.get(run.path) ?? [];
   const digests = await hasher.hashAll([...modules, ...data, ...declared].map(abs));
+  // Inputs are hashed after the run, so guard against what changed during it: a file modified after the run
+  // started may not be what the script read (it gets a digest nothing matches, so the next plan reruns the
+  // script), and a file the script found missing is recorded as missing even if it exists now.
+  const startedMs = Date.parse(run.startedAt);
+  const read = new Set([...modules, ...(run.deps?.reads ?? [])]);
+  const missing = new Set((run.deps?.missing ?? []).filter((f) => !read.has(f)));
+  const digestOf = (f: string): string | null => {
+    if (missing.has(f)) return null;
+    const st = fs.statSync(abs(f), { throwIfNoEntry: false });
+    if (st && st.mtimeMs > startedMs) return CHANGED_DURING_RUN;
+    return digests.get(abs(f)) ?? null;
+  };
   const pick = (files: string[]): Record<string, string | null> =>
-    Object.fromEntries([...new Set(files)].sort().map((f) => [f, digests.get(abs(f)) ?? null]));
+    Object.fromEntries([...new Set(files)].sort().map((f) => [f, digestOf(f)]));
   const fingerprint: Fingerprint = {
     hash: run.hash,
     env: run.env,

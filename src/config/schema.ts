@@ -8,7 +8,8 @@ const envValue = z.string().nullable();
 
 export const runconfigSchema = z.strictObject({
   /** Seconds; null = no limit. */
-  timeout: z.number().positive().nullable().optional(),
+  // Node timers overflow past 2^31 ms: a longer limit would fire at once. null means no limit.
+  timeout: z.number().positive().max(2_147_483, 'at most 2147483 seconds (about 24 days); use null for no limit').nullable().optional(),
   /** null = unset that variable for the run. */
   env: z.record(z.string().min(1), envValue).optional(),
   argv: z.array(z.string()).optional(),

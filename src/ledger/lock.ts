@@ -70,9 +70,33 @@ export function tryLock(file: string): boolean {
       ? info.host === os.hostname() && !processAlive(info.pid)
       : Date.now() - safeMtime(file) > 60_000;
     if (!stale) return false;
-    fs.rmSync(file, { force: true });
+    takeOver(file, info);
   }
   return false;
+}
+
+/**
+ * Removes a lock judged stale without removing one somebody took meanwhile: two processes that both judged the
+ * same dead lock must not both delete "it" (the second would delete the first one's fresh lock). The lock is
+ * renamed away (only one rename of it can succeed), checked to be the one judged, and put back if it is not.
+ */
+function takeOver(file: string, judged: LockInfo | null): void {
+  const grave = `${file}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    fs.renameSync(file, grave);
+  } catch {
+    return; // already gone: another process took it over
+  }
+  const moved = readInfo(grave);
+  const same = judged ? moved !== null && moved.pid === judged.pid && moved.at === judged.at : moved === null;
+  if (!same) {
+    try {
+      fs.linkSync(grave, file); // give the fresh lock back, unless a third process has taken the place
+    } catch {
+      // EEXIST: the place is taken again; nothing to give back to.
+    }
+  }
+  fs.rmSync(grave, { force: true });
 }
 
 const madeDirs = new Set<string>();

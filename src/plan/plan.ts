@@ -173,11 +173,18 @@ function packageChanges(last: LatestEntry, input: PlanInput): string[] {
   return out;
 }
 
+/** The digest recorded for an input that was modified while the run was reading it: it matches nothing. */
+export const CHANGED_DURING_RUN = 'changed-during-run';
+
 function fileReasons(recorded: Record<string, string | null>, digest: (p: string) => string | null): string[] {
   const out: string[] = [];
   for (const [file, was] of Object.entries(recorded)) {
     const now = digest(file);
     if (now === was) continue;
+    if (was === CHANGED_DURING_RUN) {
+      out.push(`${file} changed while the last run was using it`);
+      continue;
+    }
     if (now === null) out.push(`${file} deleted`);
     else if (was === null) out.push(`${file} created`);
     else out.push(`${file} changed`);

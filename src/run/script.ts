@@ -51,7 +51,11 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
   const id = newRunId();
   const abs = path.join(spec.root, spec.path);
   const manifestFile = path.join(spec.workDir, 'tmp', `${id}.manifest.json`);
-  fs.mkdirSync(path.dirname(manifestFile), { recursive: true });
+  try {
+    fs.mkdirSync(path.dirname(manifestFile), { recursive: true });
+  } catch {
+    // No manifest then (full disk, read-only folder): the run still happens and falls back to stderr.
+  }
   const startedAt = new Date().toISOString();
   const env = scriptEnv(
     process.env,

@@ -30,6 +30,15 @@ test('-j2 is read as -j 2, as in make', withTimeout(T, async () => {
   assert.is(r.doc.counts.success, 2);
 }));
 
+test('more than ten jobs at once: no listener-leak warning', withTimeout(T, async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 12; i++) files[`s${i}.py`] = 'import time\ntime.sleep(0.3)\n';
+  rig.write(files);
+  const r = await rig.run(['build', '-j', '12', '--no-report']);
+  assert.is(r.code, 0, r.stderr);
+  assert.not.match(r.stderr, /MaxListenersExceededWarning/);
+}));
+
 test('shim-path prints the folder that makes `import mreorg` work in a plain python run', withTimeout(T, async () => {
   const r = await rig.run(['shim-path']);
   assert.is(r.stdout.trim(), `${repoRoot}/shim`);

@@ -30,6 +30,8 @@ test('nested unknown key is named with its path', withTimeout(T, () => expectCon
 
 test('wrong type names the key', withTimeout(T, () => expectConfigError("export default { jobs: 'two' };\n", /key "jobs": .*number/i)));
 
+test('a timeout beyond what a timer can hold is refused, not turned into an instant timeout', withTimeout(T, () => expectConfigError("export default { runconfigs: { std: { timeout: 1e7 } } };\n", /key "runconfigs\.std\.timeout": at most 2147483 seconds/)));
+
 test('defaultRunconfig must exist', withTimeout(T, () => expectConfigError("export default { runconfigs: { std: {} }, defaultRunconfig: 'fast' };\n", /defaultRunconfig.*"fast"/)));
 
 test('unknown runconfig on the command line', withTimeout(T, () => expectConfigError('export default {};\n', /Unknown runconfig "nope"/, ['build', '-r', 'nope'])));

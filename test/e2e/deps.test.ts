@@ -98,6 +98,29 @@ test(
 );
 
 test(
+  'an input changed while the script was running makes it stale, and a file it found missing stays missing',
+  withTimeout(T, async () => {
+    rig.write({
+      'data.txt': 'v1',
+      'slowread.py': 'import time, os\nx = open("data.txt").read()\nos.path.exists("later.txt") or None\ntry:\n    open("later.txt").read()\nexcept FileNotFoundError:\n    pass\nopen("started", "w").close()\ntime.sleep(1.5)\nprint(x)\n',
+    });
+    const { child, done } = rig.start(['build', '--no-report']);
+    void child;
+    await rig.until('the script has read its input', () => rig.exists('started'));
+    rig.write({ 'data.txt': 'v2', 'later.txt': 'now here' });
+    const res = await done;
+    assert.is(res.code, 0, res.stderr);
+    const st = await rig.json(['status']);
+    const e = entry(st.doc, 'slowread.py');
+    assert.is(e.state, 'changed');
+    assert.equal(e.reasons, ['data.txt changed while the last run was using it', 'later.txt created']);
+    const b = await rig.json(['build']);
+    assert.equal(ranPaths(b.doc), ['slowread.py']);
+    assert.equal(ranPaths((await rig.json(['build'])).doc), []);
+  }),
+);
+
+test(
   'a dependency cycle is reported, and the build finishes',
   withTimeout(T, async () => {
     rig.write({
