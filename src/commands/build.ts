@@ -76,17 +76,22 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
   // long to be on disk (and its claim is held until it is).
   const FLUSH_SPACING_MS = 200;
   let lastFlush = 0;
-  const flush = async (): Promise<void> => {
+  /** Writes what is queued; false when the ledger could not be written (the runs stay queued). */
+  const flush = async (): Promise<boolean> => {
     const wait = lastFlush + FLUSH_SPACING_MS - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     lastFlush = Date.now();
     try {
       await ledger.flush();
+      return true;
     } catch (e) {
       if (!flushWarned) reporter.warning(`could not write the ledger ${ledger.file} (${messageOf(e)}); will retry at the end`);
       flushWarned = true;
+      return false;
     }
   };
+  /** Claims of runs not yet on disk: released after the final write succeeds. */
+  const heldClaims: string[] = [];
   interface Attempt {
     run: Run | null;
     /** We hold the script's claim: it is released once the run is on disk. */
@@ -161,11 +166,13 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
       if (attempt.busy) await waitForOtherBuild(p);
       // Outside the job slot: the next script starts while this run is written (writes are coalesced), and the
       // claim is released only once the run is on disk, so no other build can start it again in between.
+      let onDisk = true;
       if (attempt.run) {
-        await flush();
+        onDisk = await flush();
         opts.onProgress?.(project, true);
       }
-      if (attempt.claimed) claims.release(p, runconfig);
+      if (attempt.claimed && onDisk) claims.release(p, runconfig);
+      else if (attempt.claimed) heldClaims.push(p);
       return attempt.run;
     });
     finished.set(p, task);
@@ -192,7 +199,9 @@ export async function build(cwd: string, opts: BuildOptions, reporter: Reporter)
   }
   try {
     await ledger.flush();
+    for (const p of heldClaims.splice(0)) claims.release(p, runconfig);
   } catch (e) {
+    // The claims stay: they belong to runs that are not recorded, which the next build reruns.
     throw new UserError(
       `Could not write the ledger ${ledger.file}: ${messageOf(e)}. The ledger on disk is the one before this build (intact); the runs of this build are not recorded. Free some space or fix the folder's permissions and build again.`,
       1,
