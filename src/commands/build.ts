@@ -10,7 +10,6 @@ import { CHANGED_DURING_RUN, type PlanEntry } from '../plan/plan.js';
 import type { BuildSummary, Reporter } from '../reporters/events.js';
 import { ensureShimBytecode } from '../run/interpreter.js';
 import { LAUNCHER, runScript } from '../run/script.js';
-import { toRel } from '../util/paths.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { openProject, planFor, resolveRunconfig, saveCaches, survey, type GlobalOptions, type Project, type Survey } from './project.js';
 
@@ -252,7 +251,7 @@ async function latestEntry(project: Project, sv: Survey, run: Run): Promise<Late
     startedAt: run.startedAt,
     durationMs: run.durationMs,
     fingerprint,
-    writes: (run.deps?.writes ?? []).map((w) => toRel(config.root, abs(w))),
+    writes: run.deps?.writes ?? [],
     figures: run.figures.length,
     error: run.error ? { type: run.error.type, message: run.error.message } : null,
   };

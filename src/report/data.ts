@@ -3,9 +3,8 @@
  * ledger's history. The templates see only this (src/report/model.ts), never the ledger.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
-import type { Discovery } from '../discover/discover.js';
+import { groupNames, type Discovery } from '../discover/discover.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Plan } from '../plan/plan.js';
 import { moduleDocstring } from './docstring.js';
@@ -70,7 +69,6 @@ export async function reportData(inp: ReportInputs): Promise<ReportData> {
     }),
   );
   const members = (globsOwner: string) => discovery.scripts.filter((s) => s.groups.includes(globsOwner)).map((s) => s.path);
-  const groupNames = new Set([...Object.keys(config.groups), ...config.monitor.flatMap((m) => (m.group ? [m.group] : []))]);
   return {
     title: config.reportTitle,
     root: config.root,
@@ -79,14 +77,10 @@ export async function reportData(inp: ReportInputs): Promise<ReportData> {
     building: inp.building,
     defaultRunconfig: config.defaultRunconfig,
     runconfigs: rcNames.map((n) => ({ ...config.runconfigs[n]! })),
-    groups: [...groupNames].sort().map((name) => ({ name, globs: config.groups[name] ?? [], members: members(name) })),
+    groups: groupNames(config).map((name) => ({ name, globs: config.groups[name] ?? [], members: members(name) })),
     monitor: discovery.monitors,
     exclude: config.exclude,
     editorUrl: config.editorUrl,
     scripts,
   };
-}
-
-export function reportDirOf(config: ResolvedConfig): string {
-  return path.resolve(config.reportDir);
 }

@@ -10,19 +10,14 @@ import type { ReportScript, ReportScriptStatus, ScriptState } from './model.js';
 import { paths } from './slug.js';
 import { errorView, groupIds, timeView, type ErrorView, type ReportIndex, type TimeView } from './view-common.js';
 
+/** A status with no run recorded. */
+export function emptyStatus(state: ScriptState): ReportScriptStatus {
+  return { state, reasons: [], lastRunId: null, lastResult: null, lastStartedAt: null, lastDurationMs: null, figureCount: 0 };
+}
+
 /** The status of a script under a runconfig; a script without an entry counts as never run. */
 export function statusOf(script: ReportScript, runconfig: string): ReportScriptStatus {
-  return (
-    script.status[runconfig] ?? {
-      state: script.tracked ? 'never-run' : 'untracked',
-      reasons: [],
-      lastRunId: null,
-      lastResult: null,
-      lastStartedAt: null,
-      lastDurationMs: null,
-      figureCount: 0,
-    }
-  );
+  return script.status[runconfig] ?? emptyStatus(script.tracked ? 'never-run' : 'untracked');
 }
 
 export interface StateCount {
@@ -102,6 +97,17 @@ interface ScriptItem {
   label: string;
 }
 
+function scriptItem(index: ReportIndex, script: ReportScript, status: ReportScriptStatus): ScriptItem {
+  return {
+    path: script.path,
+    href: paths.script(script.path),
+    g: groupIds(index, script.groups),
+    doc: script.docstring,
+    state: status.state,
+    label: stateLabel(status.state, status.lastResult),
+  };
+}
+
 export interface OutputItem extends ScriptItem {
   run: (TimeView & { href: string }) | null;
   figures: FigureView[];
@@ -114,12 +120,7 @@ export function outputView(index: ReportIndex, runconfig: string, figures: Figur
     const run = status.lastRunId ? index.runs.get(status.lastRunId)?.run : undefined;
     if (!run || run.figures.length === 0) continue;
     items.push({
-      path: script.path,
-      href: paths.script(script.path),
-      g: groupIds(index, script.groups),
-      doc: script.docstring,
-      state: status.state,
-      label: stateLabel(status.state, status.lastResult),
+      ...scriptItem(index, script, status),
       run: { ...timeView(run.startedAt), href: paths.run(run.id) },
       figures: figureViews(run, figures, ''),
     });
@@ -150,12 +151,7 @@ export function failuresView(index: ReportIndex, runconfig: string) {
     if (!section) continue;
     const run = status.lastRunId ? index.runs.get(status.lastRunId)?.run : undefined;
     bySection.get(section)!.push({
-      path: script.path,
-      href: paths.script(script.path),
-      g: groupIds(index, script.groups),
-      doc: script.docstring,
-      state: status.state,
-      label: stateLabel(status.state, status.lastResult),
+      ...scriptItem(index, script, status),
       reasons: status.reasons,
       run: run
         ? {
