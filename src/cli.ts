@@ -5,7 +5,7 @@
 import { cac } from 'cac';
 import { isUserError, messageOf } from './util/errors.js';
 
-const VERSION = '0.1.0';
+import { VERSION } from './version.js';
 
 type Flags = Record<string, unknown>;
 

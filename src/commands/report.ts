@@ -11,7 +11,7 @@ import { writeReport } from '../report/render.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { planFor, survey, type Project, type Survey } from './project.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
 
 export async function writeProjectReport(project: Project, cwd: string, building: boolean, force = false, reuse: Survey | null = null): Promise<string> {
   const sv = reuse ?? (await survey(project, cwd, {}));
