@@ -1,8 +1,10 @@
 /**
  * Plain-data fixtures shared by the benchmarks: runs and latest entries in the shapes src/run/script.ts and
- * src/commands/build.ts produce (src/ledger/types.ts), for a generated script that writes its stamp file.
+ * the fingerprint stage produce (src/model/), for a generated script that writes its stamp file.
  */
-import type { LatestEntry, Run, RunFigure } from '../src/ledger/types.js';
+import { latestEntryOf } from '../src/fingerprint/fingerprint.js';
+import type { LatestEntry } from '../src/model/entry.js';
+import type { Run, RunFigure } from '../src/model/run.js';
 
 const STDOUT = 'loading parameters\nsimulating 1000 ms\nfit: tau = 12.3 ms (r2 = 0.98)\nsaved 2 figures\n';
 
@@ -37,17 +39,7 @@ export function makeRun(rel: string, hash: string, k: number, startedAt: Date, v
   };
 }
 
-/** The ledger's latest entry for a run, as src/commands/build.ts latestEntry() builds it (no module/data deps). */
+/** The ledger's latest entry for a run, as the build records it (no module/data deps). */
 export function latestOf(run: Run): LatestEntry {
-  return {
-    runId: run.id,
-    result: run.result,
-    startedAt: run.startedAt,
-    durationMs: run.durationMs,
-    fingerprint: { hash: run.hash, env: {}, argv: [], python: run.python.version, modules: {}, data: {}, packages: run.deps!.packages },
-    writes: run.deps!.writes,
-    figures: run.figures.length,
-    error: null,
-  };
+  return latestEntryOf(run, { hash: run.hash, env: {}, argv: [], python: run.python.version, modules: {}, data: {}, packages: run.deps!.packages });
 }
-

@@ -15,7 +15,8 @@ import { Bench } from 'tinybench';
 import type { Runconfig } from '../src/config/types.js';
 import { FileHasher, type HashCacheData } from '../src/hash/filehash.js';
 import { Ledger, LEDGER_VERSION, slugFor, type LedgerData } from '../src/ledger/ledger.js';
-import type { LatestEntry, Run } from '../src/ledger/types.js';
+import type { LatestEntry } from '../src/model/entry.js';
+import type { Run } from '../src/model/run.js';
 import { plan, type PlanInput } from '../src/plan/plan.js';
 import { latestOf, makeRun } from './fixtures.js';
 // @ts-expect-error: plain ESM module without types

@@ -7,7 +7,7 @@
  *   scripts/pNN/qNN/_output/figures/sNNNNN/png/fig00K_Autosave_figure_K.png   F real matplotlib PNGs per script,
  *                                      each made unique (a tEXt chunk) so the report stores and thumbnails each
  *
- * Every run's shape is the one src/run/script.ts produces (the fields of src/ledger/types.ts Run), the latest
+ * Every run's shape is the one src/run/script.ts produces (the fields of src/model/run.ts Run), the latest
  * entry's fingerprint matches the script's current sha256 and the interpreter, so `mreorg status` says every
  * script is up to date: that is checked by bench/run.sh. Files are written without fsync (it is a fixture).
  *
@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { Ledger, LEDGER_VERSION, slugFor, type LedgerData } from '../src/ledger/ledger.js';
-import type { Run, RunFigure } from '../src/ledger/types.js';
+import type { Run, RunFigure } from '../src/model/run.js';
 import { latestOf, makeRun } from './fixtures.js';
 
 interface Options {

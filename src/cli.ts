@@ -98,8 +98,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   cli.command('report', 'Write the HTML report from the ledger, running nothing').action(async (f: Flags) => {
-    const { writeProjectReport } = await import('./commands/report.js');
-    const { openProject } = await import('./commands/project.js');
+    const { writeProjectReport } = await import('./report/project-report.js');
+    const { openProject } = await import('./project/project.js');
     const project = await openProject(cwd, globals(f));
     const dir = await writeProjectReport(project, cwd, false, true);
     process.stdout.write(`Report written to ${dir}/index.html\n`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Run } from '../src/ledger/types.js';
+import type { Run } from '../src/model/run.js';
 import type { ReportData } from '../src/report/model.js';
 import { writeReport } from '../src/report/render.js';
 import { paths } from '../src/report/slug.js';

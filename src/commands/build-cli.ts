@@ -1,20 +1,21 @@
 /**
- * `mreorg build` as a process: signals, reporters, the report, the exit code. Kept apart from build.ts so the
- * build itself stays callable (and testable) without touching process state.
+ * `mreorg build` as a process: signals, the reporters, the exit code. Kept apart from build.ts so the build itself
+ * stays callable (and testable) without touching process state.
  */
 import { setMaxListeners } from 'node:events';
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Reporter } from '../reporters/events.js';
-import { fanOut } from '../reporters/events.js';
-import { buildDocument } from '../reporters/json.js';
+import { dryRunReporter } from '../reporters/dry-run.js';
+import { htmlReporter } from '../reporters/html-report.js';
+import { jsonReporter } from '../reporters/json.js';
+import { junitReporter } from '../reporters/junit.js';
 import { terminalReporter } from '../reporters/terminal.js';
 import { killAllNow } from '../run/process.js';
+import type { BuildEvent, Reporter } from '../schedule/events.js';
+import type { Survey } from '../survey/survey.js';
 import { messageOf } from '../util/errors.js';
-import { build, type BuildOptions } from './build.js';
-import type { Project, Survey } from './project.js';
+import { planBuild, runPlan, type BuildOptions, type PlannedBuild } from './build.js';
 
-export interface BuildCliOptions extends Omit<BuildOptions, 'paths' | 'signal' | 'onProgress'> {
+export interface BuildCliOptions extends Omit<BuildOptions, 'paths' | 'signal'> {
   json: boolean;
   report: boolean;
   /** Write JUnit XML of the build to this file. */
@@ -22,11 +23,58 @@ export interface BuildCliOptions extends Omit<BuildOptions, 'paths' | 'signal' |
 }
 
 export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptions): Promise<number> {
-  const stream = opts.json ? process.stderr : process.stdout;
-  const reporters: Reporter[] = [terminalReporter({ stream })];
   const abort = new AbortController();
   // Every running script listens for the abort: more than ten at once is expected, not a leak.
   setMaxListeners(0, abort.signal);
+  const offSignals = onStopSignals(abort);
+  try {
+    const buildOpts: BuildOptions = { ...opts, paths, signal: abort.signal };
+    const planned = await planBuild(cwd, buildOpts);
+    let reuse: Survey | null = null;
+    const reporters = pickReporters(cwd, planned, opts, () => reuse);
+    const emit = (e: BuildEvent): void => {
+      for (const r of reporters) void r.on(e);
+    };
+    for (const w of planned.warnings) emit({ type: 'warning', message: w });
+    emit({ type: 'planned', plan: planned.plan, runconfig: planned.runconfig, dryRun: Boolean(opts.dryRun) });
+    const { summary, survey } = await runPlan(planned, buildOpts, emit);
+    reuse = survey;
+    const failures = await deliver(reporters, { type: 'done', summary });
+    for (const f of failures) process.stderr.write(`mreorg: ${f}\n`);
+    if (summary.dryRun) return 0;
+    if (summary.interrupted) return 130;
+    return summary.ok && failures.length === 0 ? 0 : 1;
+  } finally {
+    offSignals();
+  }
+}
+
+/** Human output goes to stderr when stdout carries the JSON document. Order here is the order of `done` output. */
+function pickReporters(cwd: string, planned: PlannedBuild, opts: BuildCliOptions, reuse: () => Survey | null): Reporter[] {
+  const human = opts.json ? process.stderr : process.stdout;
+  const reporters: Reporter[] = [terminalReporter({ stream: human })];
+  if (opts.dryRun && !opts.json) reporters.push(dryRunReporter(human));
+  if (opts.report) reporters.push(htmlReporter({ project: planned.project, cwd, stream: human, reuse }));
+  if (opts.junit) reporters.push(junitReporter(path.resolve(cwd, opts.junit)));
+  if (opts.json) reporters.push(jsonReporter(process.stdout));
+  return reporters;
+}
+
+/** Gives `done` to each reporter in turn; returns what could not be delivered. */
+async function deliver(reporters: Reporter[], e: BuildEvent): Promise<string[]> {
+  const failures: string[] = [];
+  for (const r of reporters) {
+    try {
+      await r.on(e);
+    } catch (err) {
+      failures.push(messageOf(err));
+    }
+  }
+  return failures;
+}
+
+/** First SIGINT/SIGTERM: stop the scripts and finish cleanly; second: kill them and quit. Returns the undo. */
+function onStopSignals(abort: AbortController): () => void {
   let signals = 0;
   const onSignal = (): void => {
     signals++;
@@ -41,72 +89,8 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-
-  let reportTimer: NodeJS.Timeout | null = null;
-  let reportBusy: Promise<unknown> = Promise.resolve();
-  /** Writes the report; returns the error message when it could not be written. */
-  const reportNow = async (project: Project, building: boolean, reuse: Survey | null = null): Promise<string | null> => {
-    const { writeProjectReport } = await import('./report.js');
-    const attempt = reportBusy.then(() => writeProjectReport(project, cwd, building, false, reuse)).then(
-      () => null,
-      (e: unknown) => messageOf(e),
-    );
-    reportBusy = attempt;
-    return attempt;
-  };
-  // Live report while scripts finish: debounced, and spaced by at least four times the last rewrite's cost, so
-  // on a big project the report never takes more than a fifth of the machine from the scripts themselves.
-  let lastRenderMs = 0;
-  const onProgress = (project: Project): void => {
-    if (!opts.report || reportTimer) return;
-    reportTimer = setTimeout(() => {
-      const t0 = performance.now();
-      void reportNow(project, true).then((err) => {
-        lastRenderMs = performance.now() - t0;
-        reportTimer = null;
-        if (err) process.stderr.write(`mreorg: warning: could not update the report: ${err}\n`);
-      });
-    }, Math.max(2000, 4 * lastRenderMs));
-  };
-
-  try {
-    const { summary, project, dryRun, survey } = await build(cwd, { ...opts, paths, signal: abort.signal, onProgress }, fanOut(reporters));
-    if (reportTimer) clearTimeout(reportTimer);
-    if (dryRun) {
-      const doc = buildDocument(summary);
-      if (opts.json) process.stdout.write(JSON.stringify({ ...doc, dryRun: true }, null, 2) + '\n');
-      else {
-        for (const e of summary.entries.filter((x) => x.run)) {
-          stream.write(`would run ${e.path}\n${e.reasons.map((r) => `    - ${r}\n`).join('')}`);
-        }
-      }
-      return 0;
-    }
-    fanOut(reporters).done(summary);
-    let reportError: string | null = null;
-    if (opts.report) {
-      reportError = await reportNow(project, false, survey);
-      const { reportIndexPath } = await import('./report.js');
-      if (reportError) process.stderr.write(`mreorg: the runs are recorded in the ledger, but the report could not be written: ${reportError}\n`);
-      else stream.write(`Report: ${reportIndexPath(project)}\n`);
-    }
-    if (opts.junit) {
-      const { junitXml } = await import('../reporters/junit.js');
-      const file = path.resolve(cwd, opts.junit);
-      try {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, junitXml(summary));
-      } catch (e) {
-        process.stderr.write(`mreorg: could not write the JUnit file ${file}: ${messageOf(e)}\n`);
-        reportError ??= messageOf(e);
-      }
-    }
-    if (opts.json) process.stdout.write(JSON.stringify(buildDocument(summary), null, 2) + '\n');
-    if (summary.interrupted) return 130;
-    return summary.ok && !reportError ? 0 : 1;
-  } finally {
-    if (reportTimer) clearTimeout(reportTimer);
+  return () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-  }
+  };
 }

@@ -1,11 +1,14 @@
 /** `mreorg show PATH`: a script's recent runs, the last one's output in full, and what it used. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Run } from '../ledger/types.js';
+import type { Run } from '../model/run.js';
 import { UserError } from '../util/errors.js';
 import { isInside, toRel } from '../util/paths.js';
-import { openProject, planFor, resolveRunconfig, survey, type GlobalOptions } from './project.js';
-import { formatDuration } from '../reporters/terminal.js';
+import { describeReason } from '../model/reason.js';
+import { planFor } from '../plan/project-plan.js';
+import { openProject, resolveRunconfig, type GlobalOptions } from '../project/project.js';
+import { survey } from '../survey/survey.js';
+import { formatDuration } from '../util/format.js';
 
 export interface ShowOptions extends GlobalOptions {
   runconfig?: string | undefined;
@@ -24,7 +27,7 @@ export async function show(cwd: string, target: string, opts: ShowOptions) {
   if (fs.existsSync(abs)) {
     const sv = await survey(project, cwd, { paths: [target] });
     const entry = planFor(project, sv, runconfig, {}).entries[0];
-    if (entry) ((state = entry.state), (reasons = entry.reasons));
+    if (entry) ((state = entry.state), (reasons = entry.reasons.map(describeReason)));
   } else if (runs.length === 0) {
     throw new UserError(`${target} does not exist and mreorg has no record of it.`);
   } else state = 'deleted';

@@ -1,6 +1,9 @@
 /** `mreorg status`: every selected script's state under a runconfig and the reasons it would run. */
-import { openProject, planFor, resolveRunconfig, saveCaches, survey, type GlobalOptions } from './project.js';
-import type { PlanEntry } from '../plan/plan.js';
+import { describeNote, describeReason } from '../model/reason.js';
+import type { ScriptState } from '../model/state.js';
+import { planFor } from '../plan/project-plan.js';
+import { openProject, resolveRunconfig, saveCaches, type GlobalOptions } from '../project/project.js';
+import { survey } from '../survey/survey.js';
 
 export interface StatusOptions extends GlobalOptions {
   paths?: string[];
@@ -12,7 +15,7 @@ export interface StatusDocument {
   runconfig: string;
   cycles: string[][];
   warnings: string[];
-  scripts: Array<{ path: string; state: PlanEntry['state']; reasons: string[]; notes: string[]; groups: string[]; upstream: string[] }>;
+  scripts: Array<{ path: string; state: ScriptState; reasons: string[]; notes: string[]; groups: string[]; upstream: string[] }>;
 }
 
 export async function status(cwd: string, opts: StatusOptions): Promise<StatusDocument> {
@@ -26,11 +29,11 @@ export async function status(cwd: string, opts: StatusOptions): Promise<StatusDo
     runconfig,
     cycles: p.cycles,
     warnings: [...project.warnings, ...sv.discovery.warnings],
-    scripts: p.entries.map((e) => ({ path: e.path, state: e.state, reasons: e.reasons, notes: e.notes, groups: groups.get(e.path) ?? [], upstream: e.upstream })),
+    scripts: p.entries.map((e) => ({ path: e.path, state: e.state, reasons: e.reasons.map(describeReason), notes: e.notes.map(describeNote), groups: groups.get(e.path) ?? [], upstream: e.upstream })),
   };
 }
 
-const STATE_LABEL: Record<PlanEntry['state'], string> = {
+const STATE_LABEL: Record<ScriptState, string> = {
   'never-run': 'never run',
   'up-to-date': 'up to date',
   changed: 'changed',
@@ -53,7 +56,7 @@ export function formatStatus(doc: StatusDocument): string {
   lines.push('');
   lines.push(
     `runconfig ${doc.runconfig}: ${doc.scripts.length} scripts` +
-      (doc.scripts.length ? ': ' + [...counts].map(([k, n]) => `${n} ${STATE_LABEL[k as PlanEntry['state']]}`).join(', ') : ''),
+      (doc.scripts.length ? ': ' + [...counts].map(([k, n]) => `${n} ${STATE_LABEL[k as ScriptState]}`).join(', ') : ''),
   );
   return lines.join('\n') + '\n';
 }

@@ -1,5 +1,6 @@
 /** `mreorg track|untrack PATHS...`: explicit decisions, kept in the ledger, that override autoTrack. */
-import { survey, openProject, type GlobalOptions } from './project.js';
+import { openProject, type GlobalOptions } from '../project/project.js';
+import { survey } from '../survey/survey.js';
 import { UserError } from '../util/errors.js';
 
 export async function setTracking(cwd: string, paths: string[], tracked: boolean, opts: GlobalOptions): Promise<string[]> {

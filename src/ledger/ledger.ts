@@ -15,12 +15,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { UserError } from '../util/errors.js';
-import { readJson, syncDir, writeFileAtomic } from './atomic.js';
+import { readJson, syncDir, writeFileAtomic } from '../util/atomic.js';
 import { withLock } from './lock.js';
-import type { HashCacheData } from '../hash/filehash.js';
-import type { LatestEntry, Run } from './types.js';
+import type { LatestEntry } from '../model/entry.js';
+import type { Run } from '../model/run.js';
 
 export const LEDGER_VERSION = 1;
+
+/** See flushSpaced(). */
+const FLUSH_SPACING_MS = 200;
 
 export interface LedgerData {
   version: number;
@@ -85,6 +88,7 @@ export class Ledger {
   private pendingTrack: TrackOp[] = [];
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
+  private lastSpacedFlush = 0;
   /**
    * The write generation of ledger.json as we last read or wrote it, kept in `ledger.json.gen` (a random token
    * every writer replaces, under the lock, before it renames the new ledger in). A different token means another
@@ -214,6 +218,18 @@ export class Ledger {
   }
 
   /**
+   * Writes everything queued, but no sooner than FLUSH_SPACING_MS after the previous spaced flush. Each flush
+   * serialises the whole ledger.json, so on a cold build of many short scripts one write per run would cost more
+   * than the runs: runs that end close together are written together, and a run waits at most this long.
+   */
+  async flushSpaced(): Promise<void> {
+    const wait = this.lastSpacedFlush + FLUSH_SPACING_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    this.lastSpacedFlush = Date.now();
+    return this.flush();
+  }
+
+  /**
    * Writes everything queued. Calls made while a flush runs are coalesced into one more flush, so callers may
    * flush after every run without queueing a write each.
    */
@@ -309,15 +325,6 @@ export class Ledger {
         if (log) await fs.promises.rm(path.join(this.root, log), { force: true }).catch(() => {});
       }
     }
-  }
-
-  /** The stat cache, kept beside the ledger. Unreadable or corrupt = start cold (it is only a cache). */
-  async readHashCache(): Promise<HashCacheData | null> {
-    return readJson<HashCacheData>(path.join(this.dir, 'hashes.json')).catch(() => null);
-  }
-
-  async writeHashCache(data: HashCacheData): Promise<void> {
-    await writeFileAtomic(path.join(this.dir, 'hashes.json'), JSON.stringify(data));
   }
 }
 

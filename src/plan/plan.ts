@@ -4,8 +4,13 @@
  * everything it needs is in PlanInput, so tests feed it plain data.
  */
 import type { RerunOn, Runconfig } from '../config/types.js';
-import type { LatestEntry } from '../ledger/types.js';
-import type { ScriptState } from '../report/model.js';
+import { diff, packageChanges } from '../fingerprint/diff.js';
+import type { LatestEntry } from '../model/entry.js';
+import type { Reason } from '../model/reason.js';
+import type { ScriptState } from '../model/state.js';
+import { topoSort } from './topo.js';
+
+export { topoSort } from './topo.js';
 
 export interface PlanScript {
   path: string;
@@ -37,9 +42,9 @@ export interface PlanEntry {
   path: string;
   state: ScriptState;
   run: boolean;
-  reasons: string[];
+  reasons: Reason[];
   /** Changes that are not rerun triggers here (package versions while rerunOn.packages is off). */
-  notes: string[];
+  notes: Reason[];
   /** Scripts (in this plan) that wrote files this one read at its last run: they run first. */
   upstream: string[];
 }
@@ -79,7 +84,7 @@ export function plan(input: PlanInput): Plan {
       if (e.state === 'untracked') continue;
       for (const u of e.upstream) {
         if (entries.get(u)!.run) {
-          e.reasons.push(`upstream ${u} will rerun`);
+          e.reasons.push({ kind: 'upstream-reruns', script: u });
           if (!e.run) {
             e.run = true;
             if (e.state === 'up-to-date' || e.state === 'failed') e.state = 'changed';
@@ -100,19 +105,20 @@ function planOne(s: PlanScript, input: PlanInput): PlanEntry {
   }
   const last = input.latest(s.path);
   if (input.abandoned?.(s.path)) {
-    entry.reasons.push('the last run did not finish (mreorg was stopped while it ran)');
+    entry.reasons.push({ kind: 'abandoned' });
   }
   if (!last) {
     entry.state = 'never-run';
     entry.run = true;
-    entry.reasons.unshift(`never run under runconfig ${input.runconfig.name}`);
+    entry.reasons.unshift({ kind: 'never-run', runconfig: input.runconfig.name });
     return entry;
   }
-  if (last.result === 'interrupted') entry.reasons.push('the last run was interrupted');
-  entry.reasons.push(...changeReasons(s, last, input));
-  const pk = packageChanges(last, input);
+  if (last.result === 'interrupted') entry.reasons.push({ kind: 'interrupted' });
+  const now = { script: s.path, hash: s.hash, runconfig: input.runconfig, python: input.python, digest: input.digest, declared: input.declared?.(s.path) ?? [] };
+  entry.reasons.push(...diff(last.fingerprint, now, input.rerunOn));
+  const pk = packageChanges(last.fingerprint, input.packages);
   if (input.rerunOn.packages) entry.reasons.push(...pk);
-  else entry.notes.push(...pk.map((r) => `${r} (not a rerun trigger: rerunOn.packages is off)`));
+  else entry.notes.push(...pk);
   if (entry.reasons.length > 0) {
     entry.state = 'changed';
     entry.run = true;
@@ -122,97 +128,13 @@ function planOne(s: PlanScript, input: PlanInput): PlanEntry {
     entry.state = 'failed';
     if (input.force || input.retryFailed) {
       entry.run = true;
-      entry.reasons.push(input.force ? 'forced (--force)' : `retrying the ${last.result === 'timeout' ? 'timed-out' : 'failed'} run (--retry-failed)`);
+      entry.reasons.push(input.force ? { kind: 'forced' } : { kind: 'retry-failed', timedOut: last.result === 'timeout' });
     }
     return entry;
   }
   if (input.force) {
     entry.run = true;
-    entry.reasons.push('forced (--force)');
+    entry.reasons.push({ kind: 'forced' });
   }
   return entry;
-}
-
-/** Every way the script's world differs from its last run, as sentences naming what changed. */
-export function changeReasons(s: PlanScript, last: LatestEntry, input: PlanInput): string[] {
-  const fp = last.fingerprint;
-  const on = input.rerunOn;
-  const reasons: string[] = [];
-  if (on.script && s.hash !== fp.hash) reasons.push(s.hash === null ? `${s.path} cannot be read` : `${s.path} changed`);
-  if (on.modules) reasons.push(...fileReasons(fp.modules, input.digest));
-  if (on.data) {
-    reasons.push(...fileReasons(fp.data, input.digest));
-    for (const f of input.declared?.(s.path) ?? []) {
-      if (!(f in fp.data)) reasons.push(`declared input ${f} is new`);
-    }
-  }
-  if (on.env) {
-    const now = input.runconfig.env;
-    const keys = [...new Set([...Object.keys(now), ...Object.keys(fp.env)])].sort();
-    for (const k of keys) {
-      if ((now[k] ?? undefined) !== (fp.env[k] ?? undefined) || k in now !== k in fp.env) {
-        reasons.push(`runconfig env ${k} changed`);
-      }
-    }
-  }
-  if (on.argv && JSON.stringify(input.runconfig.argv) !== JSON.stringify(fp.argv)) {
-    reasons.push(`runconfig argv changed: ${JSON.stringify(fp.argv)} -> ${JSON.stringify(input.runconfig.argv)}`);
-  }
-  if (on.python && input.python !== fp.python) reasons.push(`python ${fp.python} -> ${input.python}`);
-  return reasons;
-}
-
-/** Third-party package versions that differ from the last run's (only when current versions are known). */
-function packageChanges(last: LatestEntry, input: PlanInput): string[] {
-  if (!input.packages) return [];
-  const out: string[] = [];
-  for (const [name, was] of Object.entries(last.fingerprint.packages)) {
-    const now = input.packages[name];
-    if (now !== was) out.push(`package ${name} ${was} -> ${now ?? 'not installed'}`);
-  }
-  return out;
-}
-
-/** The digest recorded for an input that was modified while the run was reading it: it matches nothing. */
-export const CHANGED_DURING_RUN = 'changed-during-run';
-
-function fileReasons(recorded: Record<string, string | null>, digest: (p: string) => string | null): string[] {
-  const out: string[] = [];
-  for (const [file, was] of Object.entries(recorded)) {
-    const now = digest(file);
-    if (now === was) continue;
-    if (was === CHANGED_DURING_RUN) {
-      out.push(`${file} changed while the last run was using it`);
-      continue;
-    }
-    if (now === null) out.push(`${file} deleted`);
-    else if (was === null) out.push(`${file} created`);
-    else out.push(`${file} changed`);
-  }
-  return out;
-}
-
-/**
- * Depth-first topological order (dependencies first; ties in input order). Back edges are cycles: they are
- * reported and skipped, so a cycle never hangs a build.
- */
-export function topoSort(nodes: string[], deps: (n: string) => string[]): { order: string[]; cycles: string[][] } {
-  const state = new Map<string, 1 | 2>();
-  const order: string[] = [];
-  const cycles: string[][] = [];
-  const stack: string[] = [];
-  const visit = (n: string): void => {
-    state.set(n, 1);
-    stack.push(n);
-    for (const d of deps(n)) {
-      const st = state.get(d);
-      if (st === 1) cycles.push([...stack.slice(stack.indexOf(d)), d]);
-      else if (st === undefined) visit(d);
-    }
-    stack.pop();
-    state.set(n, 2);
-    order.push(n);
-  };
-  for (const n of nodes) if (!state.has(n)) visit(n);
-  return { order, cycles };
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { ResolvedConfig } from '../config/types.js';
 import { groupNames, type Discovery } from '../discover/discover.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { describeReason } from '../model/reason.js';
 import type { Plan } from '../plan/plan.js';
 import { moduleDocstring } from './docstring.js';
 import type { ReportData, ReportScript } from './model.js';
@@ -46,7 +47,7 @@ export async function reportData(inp: ReportInputs): Promise<ReportData> {
         const latest = ledger.latest(s.path, rc);
         status[rc] = {
           state: e?.state ?? (s.tracked ? 'never-run' : 'untracked'),
-          reasons: e?.reasons ?? [],
+          reasons: (e?.reasons ?? []).map(describeReason),
           lastRunId: latest?.runId ?? null,
           lastResult: latest?.result ?? null,
           lastStartedAt: latest?.startedAt ?? null,

@@ -2,7 +2,7 @@
  * How a run's figures show on a page: the files a figure was saved as (png, svg, pdf, eps) grouped into one
  * card, with the best displayable format as the thumbnail and every format linked beside it.
  */
-import type { Run, RunFigure } from '../ledger/types.js';
+import type { Run, RunFigure } from '../model/run.js';
 import type { FigureIndex, StoredFigure } from './figures.js';
 import { thumbnailSize } from './thumbnail.js';
 

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { statSync, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { Run, RunFigure } from '../ledger/types.js';
+import type { Run, RunFigure } from '../model/run.js';
 import type { ReportData } from './model.js';
 import type { SiteWriter } from './site.js';
 import type { ImageInfo, ReportState } from './state.js';

@@ -3,24 +3,10 @@
  * on its data and unchanged pages come out byte-identical. Relative times ("3 hours ago") are made in the
  * browser by templates/assets/report.js, for the same reason.
  */
-import type { RunResult } from '../ledger/types.js';
+import type { RunResult } from '../model/run.js';
 import type { ScriptState } from './model.js';
 
-/**
- * A duration for people: `850 ms`, `3.42 s`, `34.2 s`, `12 min 05 s`, `2 h 03 min`; `—` when unknown.
- * @example formatDuration(65_000) === '1 min 05 s'
- */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 10) return `${s.toFixed(2)} s`;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const totalS = Math.round(s);
-  if (totalS < 3600) return `${Math.floor(totalS / 60)} min ${pad2(totalS % 60)} s`;
-  const totalMin = Math.round(totalS / 60);
-  return `${Math.floor(totalMin / 60)} h ${pad2(totalMin % 60)} min`;
-}
+export { formatDuration } from '../util/format.js';
 
 /**
  * A byte count in binary units: `512 B`, `1.5 KiB`, `3.2 MiB`.

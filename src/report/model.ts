@@ -3,10 +3,10 @@
  * point (src/report/data.ts) builds it from the config, the discovered scripts, the plan and the ledger.
  */
 import type { MonitorStatus } from '../discover/discover.js';
-import type { Run, RunResult } from '../ledger/types.js';
+import type { Run, RunResult } from '../model/run.js';
+import type { ScriptState } from '../model/state.js';
 
-/** A script's state under one runconfig. Colours follow the original: yellow, green, orange, red, grey. */
-export type ScriptState = 'never-run' | 'up-to-date' | 'changed' | 'failed' | 'untracked';
+export type { ScriptState } from '../model/state.js';
 
 export interface ReportRunconfig {
   name: string;

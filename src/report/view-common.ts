@@ -4,7 +4,7 @@
  * Views are plain data; the templates only print them.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { Run, RunError } from '../ledger/types.js';
+import type { Run, RunError } from '../model/run.js';
 import { formatTimestamp } from './format.js';
 import type { ReportData, ReportRunconfig, ReportScript } from './model.js';
 import { paths, type RunconfigPageKind } from './slug.js';

@@ -2,7 +2,7 @@
  * Views of the pages that exist once per runconfig (a script's state depends on the runconfig): overview,
  * output, failures, timing. Each is built in one pass over the scripts.
  */
-import type { RunResult } from '../ledger/types.js';
+import type { RunResult } from '../model/run.js';
 import type { FigureIndex } from './figures.js';
 import { figureViews, type FigureView } from './figure-view.js';
 import { formatDuration, STATE_ORDER, stateLabel } from './format.js';

@@ -4,7 +4,7 @@
  * unchanged script is neither highlighted nor rendered again.
  */
 import { resolve } from 'node:path';
-import type { CapturedOutput, Run } from '../ledger/types.js';
+import type { CapturedOutput, Run } from '../model/run.js';
 import { editorHref } from './escape.js';
 import type { FigureIndex } from './figures.js';
 import { figureViews } from './figure-view.js';

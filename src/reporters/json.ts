@@ -1,7 +1,20 @@
 /** The documents `--json` prints. Shapes are part of the CLI's contract (README, "JSON output"). */
-import type { Run } from '../ledger/types.js';
+import type { Run } from '../model/run.js';
+import { describeReason } from '../model/reason.js';
+import type { ScriptState } from '../model/state.js';
 import type { PlanEntry } from '../plan/plan.js';
-import type { BuildSummary } from './events.js';
+import type { BuildSummary, Reporter } from '../schedule/events.js';
+
+/** Prints the build's document on stdout when the build is done. */
+export function jsonReporter(stdout: NodeJS.WritableStream): Reporter {
+  return {
+    on(e) {
+      if (e.type !== 'done') return;
+      const doc = buildDocument(e.summary);
+      stdout.write(JSON.stringify(e.summary.dryRun ? { ...doc, dryRun: true } : doc, null, 2) + '\n');
+    },
+  };
+}
 
 export function buildDocument(s: BuildSummary) {
   const runs = [...s.runs.values()];
@@ -29,7 +42,7 @@ function scriptDoc(e: PlanEntry, run: Run | undefined) {
     state: run ? stateAfter(run) : e.state,
     ran: Boolean(run),
     result: run?.result ?? null,
-    reasons: e.reasons,
+    reasons: e.reasons.map(describeReason),
     durationMs: run?.durationMs ?? null,
     exitCode: run?.exitCode ?? null,
     figures: run?.figures.map((f) => f.path) ?? [],
@@ -38,7 +51,7 @@ function scriptDoc(e: PlanEntry, run: Run | undefined) {
 }
 
 /** The state a script is in once its run is recorded. */
-export function stateAfter(run: Run): PlanEntry['state'] {
+export function stateAfter(run: Run): ScriptState {
   switch (run.result) {
     case 'success':
       return 'up-to-date';

@@ -3,8 +3,27 @@
  * testcase per script of the build; failures and timeouts carry their error and traceback, scripts that did not
  * run are `skipped` with the reason.
  */
-import type { Run } from '../ledger/types.js';
-import type { BuildSummary } from './events.js';
+import type { Run } from '../model/run.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describeReason } from '../model/reason.js';
+import type { BuildSummary, Reporter } from '../schedule/events.js';
+import { messageOf } from '../util/errors.js';
+
+/** Writes the JUnit file when the build is done (not on a dry run); rejects when the file cannot be written. */
+export function junitReporter(file: string): Reporter {
+  return {
+    on(e) {
+      if (e.type !== 'done' || e.summary.dryRun) return;
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, junitXml(e.summary));
+      } catch (err) {
+        throw new Error(`could not write the JUnit file ${file}: ${messageOf(err)}`);
+      }
+    },
+  };
+}
 
 /** Escapes text for XML content and attributes; drops characters XML 1.0 cannot hold at all. */
 export function xmlEscape(s: string): string {
@@ -27,7 +46,7 @@ export function junitXml(s: BuildSummary): string {
     const run = s.runs.get(e.path);
     const name = xmlEscape(e.path);
     const head = `    <testcase classname="mreorg.${xmlEscape(s.runconfig)}" name="${name}" time="${time(run?.durationMs ?? 0)}"`;
-    if (!run) return `${head}>\n      <skipped message="${xmlEscape(e.state + (e.reasons.length ? ': ' + e.reasons.join('; ') : ''))}"/>\n    </testcase>`;
+    if (!run) return `${head}>\n      <skipped message="${xmlEscape(e.state + (e.reasons.length ? ': ' + e.reasons.map(describeReason).join('; ') : ''))}"/>\n    </testcase>`;
     const body = [outcome(run), `      <system-out>${xmlEscape(run.stdout.text)}</system-out>`, `      <system-err>${xmlEscape(run.stderr.text)}</system-err>`].filter(Boolean);
     return `${head}>\n${body.join('\n')}\n    </testcase>`;
   });

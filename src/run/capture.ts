@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CapturedOutput } from '../ledger/types.js';
+import type { CapturedOutput } from '../model/run.js';
 
 type LogState = 'none' | 'open' | 'failed' | 'closed';
 

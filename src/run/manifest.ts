@@ -3,7 +3,7 @@
  * bad JSON, a newer version) yields null and the runner falls back to exit status and stderr.
  */
 import fs from 'node:fs';
-import type { RunError, RunFigure, TraceFrame } from '../ledger/types.js';
+import type { RunError, RunFigure, TraceFrame } from '../model/run.js';
 
 export const MANIFEST_VERSION = 1;
 

@@ -20,6 +20,8 @@ export interface ProcessSpec {
   stderrLog: string;
   /** Aborting stops the run (it is then `interrupted`). */
   signal?: AbortSignal;
+  /** Sees each chunk of output as it arrives. */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Grace between SIGTERM and SIGKILL. */
   graceMs?: number;
 }
@@ -77,8 +79,14 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     detached: true,
   });
   if (child.pid !== undefined) activeGroups.add(child.pid);
-  child.stdout.on('data', (c: Buffer) => stdout.write(c));
-  child.stderr.on('data', (c: Buffer) => stderr.write(c));
+  child.stdout.on('data', (c: Buffer) => {
+    stdout.write(c);
+    spec.onOutput?.('stdout', c);
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr.write(c);
+    spec.onOutput?.('stderr', c);
+  });
 
   let killing: Promise<unknown> | null = null;
   const stop = (why: 'timeout' | 'interrupt'): void => {

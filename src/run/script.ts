@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Runconfig } from '../config/types.js';
-import type { Interpreter, Run, RunDeps, RunError, RunFigure, RunResult } from '../ledger/types.js';
+import type { Interpreter, Run, RunDeps, RunError, RunFigure, RunResult } from '../model/run.js';
 import { isInside, shimDir, toRel } from '../util/paths.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { runProcess, type ProcessOutcome } from './process.js';
@@ -25,6 +25,7 @@ export interface ScriptRunSpec {
   maxBytes: number;
   jobs: number;
   signal?: AbortSignal;
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
 export const LAUNCHER = path.join(shimDir, 'mreorg', '_launch.py');
@@ -78,6 +79,7 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     stdoutLog: path.join(spec.workDir, 'logs', `${id}.stdout.log`),
     stderrLog: path.join(spec.workDir, 'logs', `${id}.stderr.log`),
     ...(spec.signal ? { signal: spec.signal } : {}),
+    ...(spec.onOutput ? { onOutput: spec.onOutput } : {}),
   });
   const manifest = readManifest(manifestFile);
   fs.rmSync(manifestFile, { force: true });

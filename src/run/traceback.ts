@@ -2,7 +2,7 @@
  * The fallback when the shim wrote no manifest (a crash in C code, os._exit, a kill): find the last Python
  * traceback on stderr and parse its frames and final `Type: message` line.
  */
-import type { RunError, TraceFrame } from '../ledger/types.js';
+import type { RunError, TraceFrame } from '../model/run.js';
 
 const FRAME = /^ {2}File "(.+)", line (\d+), in (.+)$/;
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Ledger } from '../../src/ledger/ledger.js';
-import type { LatestEntry, Run } from '../../src/ledger/types.js';
+import type { LatestEntry } from '../../src/model/entry.js';
+import type { Run } from '../../src/model/run.js';
 
 function run(p: string, i: number): [Run, LatestEntry] {
   const startedAt = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();

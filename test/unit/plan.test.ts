@@ -1,8 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RerunOn, Runconfig } from '../../src/config/types.js';
-import type { LatestEntry } from '../../src/ledger/types.js';
-import { plan, topoSort, type PlanInput } from '../../src/plan/plan.js';
+import type { LatestEntry } from '../../src/model/entry.js';
+import { describeReason } from '../../src/model/reason.js';
+import { plan as planRaw, topoSort, type PlanInput } from '../../src/plan/plan.js';
+
+/** The plan with its reasons as the sentences users read. */
+function plan(inp: PlanInput) {
+  const p = planRaw(inp);
+  return { ...p, entries: p.entries.map((e) => ({ ...e, reasons: e.reasons.map(describeReason), notes: e.notes.map(describeReason) })) };
+}
 
 const rc: Runconfig = { name: 'std', timeout: 10, env: { A: '1' }, argv: [] };
 const allOn: RerunOn = { script: true, modules: true, data: true, upstream: true, env: true, argv: true, python: true, packages: false };

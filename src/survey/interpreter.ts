@@ -3,7 +3,7 @@
  * `-S` so site-packages are not scanned: the probe costs a few milliseconds.
  */
 import { execFile } from 'node:child_process';
-import type { Interpreter } from '../ledger/types.js';
+import type { Interpreter } from '../model/run.js';
 import { UserError } from '../util/errors.js';
 
 export async function probeInterpreter(python: string, origin: string): Promise<Interpreter> {
@@ -55,21 +55,5 @@ export async function packageVersions(python: string, names: string[]): Promise<
         resolve({});
       }
     });
-  });
-}
-
-/**
- * Compiles the shim's modules to bytecode for this interpreter, once. Many environments set
- * PYTHONDONTWRITEBYTECODE, and then every run would recompile the shim (about 10 ms a script); hash-checked .pyc
- * files are read even there, and stay valid wherever the package is copied. Failure (a read-only install) only
- * costs that time.
- */
-export async function ensureShimBytecode(python: string, version: string, shimPackage: string): Promise<void> {
-  const [major, minor] = version.split('.');
-  const marker = `${shimPackage}/__pycache__/session.cpython-${major}${minor}.pyc`;
-  const fs = await import('node:fs');
-  if (fs.existsSync(marker)) return;
-  await new Promise<void>((resolve) => {
-    execFile(python, ['-m', 'compileall', '-q', '--invalidation-mode', 'checked-hash', shimPackage], { timeout: 60_000 }, () => resolve());
   });
 }

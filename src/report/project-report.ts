@@ -6,10 +6,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Plan } from '../plan/plan.js';
-import { reportData } from '../report/data.js';
-import { writeReport } from '../report/render.js';
+import { planFor } from '../plan/project-plan.js';
+import type { Project } from '../project/project.js';
+import { survey, type Survey } from '../survey/survey.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { planFor, survey, type Project, type Survey } from './project.js';
+import { reportData } from './data.js';
+import { writeReport } from './render.js';
 
 import { VERSION } from '../version.js';
 
@@ -67,7 +69,7 @@ function reportSignature(project: Project, sv: Survey, plans: Record<string, Pla
   const h = createHash('sha256');
   h.update(JSON.stringify([VERSION, building, mtime(project.config.ledger), mtime(project.config.file)]));
   for (const s of sv.discovery.scripts) h.update(`\n${s.path}\0${sv.digests.get(s.path) ?? ''}\0${s.tracked}\0${s.groups.join(',')}`);
-  for (const [rc, p] of Object.entries(plans)) for (const e of p.entries) h.update(`\n${rc}\0${e.path}\0${e.state}\0${e.reasons.join('\0')}`);
+  for (const [rc, p] of Object.entries(plans)) for (const e of p.entries) h.update(`\n${rc}\0${e.path}\0${e.state}\0${JSON.stringify(e.reasons)}`);
   return h.digest('hex');
 }
 

@@ -1,6 +1,7 @@
 /**
- * What the ledger stores. Everything here is plain JSON: the ledger file is read by other tools (and people),
- * so names are spelled out and times are ISO strings.
+ * A run of a script, as every stage sees it: the executor makes it, the ledger stores it, the reporters show it.
+ * Plain JSON: the ledger file is read by other tools (and people), so names are spelled out and times are ISO
+ * strings.
  */
 
 /** How a run ended. `interrupted` = mreorg was stopped (Ctrl-C, SIGTERM) while the script ran. */
@@ -78,32 +79,4 @@ export interface Run {
   deps: RunDeps | null;
   /** Where the error/exit information came from. */
   source: 'manifest' | 'stderr';
-}
-
-/**
- * The fingerprint of what a run depended on. Compared field by field so the planner can say *why* a script is
- * stale. `modules` and `data` map project-relative paths to content hashes (null = did not exist then).
- */
-export interface Fingerprint {
-  hash: string;
-  env: Record<string, string | null>;
-  argv: string[];
-  /** Interpreter version, e.g. "3.11.2". */
-  python: string;
-  modules: Record<string, string | null>;
-  data: Record<string, string | null>;
-  packages: Record<string, string>;
-}
-
-/** The latest state of one script under one runconfig: what the planner reads. Kept apart from the history. */
-export interface LatestEntry {
-  runId: string;
-  result: RunResult;
-  startedAt: string;
-  durationMs: number;
-  fingerprint: Fingerprint;
-  /** Files this run wrote (project-relative): used to order scripts that read them. */
-  writes: string[];
-  figures: number;
-  error: { type: string; message: string } | null;
 }

@@ -1,0 +1,44 @@
+/**
+ * A project opened: its config, ledger, file hasher and claims. Every command starts here.
+ */
+import { checkName, loadConfig, type ResolvedConfig } from '../config/index.js';
+import { readHashCache, writeHashCache } from '../hash/cache.js';
+import { FileHasher } from '../hash/filehash.js';
+import { Claims } from '../ledger/claims.js';
+import { Ledger } from '../ledger/ledger.js';
+
+export interface GlobalOptions {
+  config?: string | undefined;
+  python?: string | undefined;
+  jobs?: number | undefined;
+}
+
+export interface Project {
+  config: ResolvedConfig;
+  ledger: Ledger;
+  hasher: FileHasher;
+  claims: Claims;
+  warnings: string[];
+}
+
+export async function openProject(cwd: string, opts: GlobalOptions): Promise<Project> {
+  const config = await loadConfig(cwd, opts.config, { python: opts.python, jobs: opts.jobs });
+  const ledger = await Ledger.open(config.ledger, config.history, config.root);
+  const warnings: string[] = [];
+  if (ledger.corruptMovedTo) {
+    warnings.push(`the ledger ${config.ledger} did not parse; it was kept aside as ${ledger.corruptMovedTo} and a new one started (every script will run again)`);
+  }
+  const hasher = new FileHasher(await readHashCache(ledger.dir));
+  return { config, ledger, hasher, claims: new Claims(ledger.dir), warnings };
+}
+
+export function resolveRunconfig(config: ResolvedConfig, name: string | undefined): string {
+  const rc = name ?? config.defaultRunconfig;
+  checkName('runconfig', rc, Object.keys(config.runconfigs), config.file ?? 'the default config');
+  return rc;
+}
+
+/** Saves what a command learnt that is worth keeping even when nothing ran (the stat cache). */
+export async function saveCaches(project: Project): Promise<void> {
+  if (project.hasher.changed) await writeHashCache(project.ledger.dir, project.hasher.toJSON()).catch(() => {});
+}

@@ -1,0 +1,236 @@
+/**
+ * The scheduler: runs a plan's scripts through an executor, dependencies first and up to `jobs` at once; shares
+ * work with other builds through claims; gives a script that failed on a missing file another go once its writer
+ * ran; stops starting after a failure with fail-fast; stops everything on interrupt. It knows nothing of processes
+ * or files: the executor, the claims, the run store and the clock come in as small interfaces, so tests drive it
+ * with fakes.
+ */
+import pLimit from 'p-limit';
+import type { Run } from '../model/run.js';
+import type { Plan, PlanEntry } from '../plan/plan.js';
+import type { Executor, RunningJob } from '../run/executor.js';
+import type { Runconfig } from '../config/types.js';
+import type { Emit } from './events.js';
+import { retriesAfterMissing } from './retry.js';
+
+/** Per-script claims under the build's runconfig (see src/ledger/claims.ts). */
+export interface ClaimPort {
+  /** True when this build now holds the claim; false when another live build does. */
+  claim(path: string): boolean;
+  release(path: string): void;
+  heldByOther(path: string): boolean;
+}
+
+/** Where finished runs go (the ledger, with their fingerprints). */
+export interface RunStore {
+  /** True when another build recorded a run of this script, with this content, that started after `since`. */
+  ranElsewhere(path: string, hash: string, since: string): Promise<boolean>;
+  record(run: Run): Promise<void>;
+  /** Writes what is recorded, soon (runs that end together are written together); an error message or null. */
+  flushSoon(): Promise<string | null>;
+  /** Writes everything now; throws when it cannot. */
+  flushNow(): Promise<void>;
+}
+
+export interface Clock {
+  /** ISO time now. */
+  now(): string;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => new Date().toISOString(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
+export interface SchedulerDeps {
+  executor: Executor;
+  claims: ClaimPort;
+  store: RunStore;
+  /** The script's content hash as it is about to run (after everything upstream finished). */
+  hashScript: (path: string) => Promise<string>;
+  clock: Clock;
+  emit: Emit;
+}
+
+export interface SchedulerOptions {
+  runconfig: Runconfig;
+  jobs: number;
+  failFast: boolean;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal?: AbortSignal | undefined;
+  /** Where the run store lives, for messages. */
+  storeName: string;
+}
+
+export interface ScheduleResult {
+  /** Runs of this build by path (the last one when a script ran twice). */
+  runs: Map<string, Run>;
+  /** Set when the final ledger write failed: the runs of this build are not recorded. */
+  storeError: string | null;
+}
+
+interface Attempt {
+  run: Run | null;
+  /** We hold the script's claim: it is released once the run is on disk. */
+  claimed: boolean;
+  /** Another build is running it now. */
+  busy?: boolean;
+}
+
+export class Scheduler {
+  private readonly runs = new Map<string, Run>();
+  private readonly tasks = new Map<string, Promise<Run | null>>();
+  private readonly running = new Set<RunningJob>();
+  /** Claims of runs not yet on disk: released after the final write succeeds. */
+  private readonly heldClaims: string[] = [];
+  private readonly limit: ReturnType<typeof pLimit>;
+  private stopStarting = false;
+  private flushWarned = false;
+  private startedAt = '';
+
+  constructor(
+    private readonly deps: SchedulerDeps,
+    private readonly opts: SchedulerOptions,
+  ) {
+    this.limit = pLimit(opts.jobs);
+  }
+
+  private get aborted(): boolean {
+    return Boolean(this.opts.signal?.aborted);
+  }
+
+  async run(plan: Plan): Promise<ScheduleResult> {
+    this.startedAt = this.deps.clock.now();
+    const onAbort = (): void => {
+      this.deps.emit({ type: 'interrupted' });
+      for (const job of this.running) job.stop('interrupt');
+    };
+    this.opts.signal?.addEventListener('abort', onAbort);
+    try {
+      const entries = new Map(plan.entries.map((e) => [e.path, e]));
+      for (const p of plan.order) this.schedule(p, entries.get(p)!.upstream);
+      await Promise.all(this.tasks.values());
+      if (!this.aborted && !this.stopStarting) await this.retryAfterMissing(entries);
+      return { runs: this.runs, storeError: await this.finalWrite() };
+    } finally {
+      this.opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private schedule(p: string, after: string[]): Promise<Run | null> {
+    const deps = after.map((u) => this.tasks.get(u)).filter((x): x is Promise<Run | null> => x !== undefined);
+    const task = Promise.all(deps).then(async () => {
+      const hash = await this.deps.hashScript(p);
+      const attempt = await this.limit(() => this.attempt(p, hash)).catch((e: unknown): Attempt => {
+        // Something around the script failed (its temp folder could not be made...): say so and go on with the
+        // others; a rejected task would end the build with the other scripts still running.
+        this.deps.emit({ type: 'warning', message: `could not run ${p}: ${e instanceof Error ? e.message : String(e)}` });
+        return { run: null, claimed: false };
+      });
+      if (attempt.busy) await this.waitForOtherBuild(p);
+      await this.settle(p, attempt);
+      return attempt.run;
+    });
+    this.tasks.set(p, task);
+    return task;
+  }
+
+  /** Runs the script if no other build does (inside a job slot). */
+  private async attempt(p: string, hash: string): Promise<Attempt> {
+    if (this.stopStarting || this.aborted) return { run: null, claimed: false };
+    const { claims, store, emit } = this.deps;
+    if (!claims.claim(p)) {
+      emit({ type: 'skipped', path: p, why: 'claimed-by-other' });
+      return { run: null, claimed: false, busy: true };
+    }
+    try {
+      // Another build may have run it since we planned (and released its claim): then it is done.
+      if (!this.runs.has(p) && (await store.ranElsewhere(p, hash, this.startedAt))) {
+        emit({ type: 'skipped', path: p, why: 'ran-by-other' });
+        return { run: null, claimed: true };
+      }
+      const run = await this.execute(p, hash);
+      await store.record(run);
+      this.runs.set(p, run);
+      emit({ type: 'finished', run });
+      if (this.opts.failFast && (run.result === 'failed' || run.result === 'timeout')) this.stopStarting = true;
+      return { run, claimed: true };
+    } catch (e) {
+      claims.release(p);
+      throw e;
+    }
+  }
+
+  private async execute(p: string, hash: string): Promise<Run> {
+    const { emit } = this.deps;
+    emit({ type: 'started', path: p });
+    const job = this.deps.executor.start({
+      path: p,
+      hash,
+      runconfig: this.opts.runconfig,
+      onOutput: (stream, chunk) => emit({ type: 'output', path: p, stream, chunk }),
+    });
+    this.running.add(job);
+    // Ctrl-C between the check in attempt() and here: stop it at once.
+    if (this.aborted) job.stop('interrupt');
+    try {
+      return await job.result;
+    } finally {
+      this.running.delete(job);
+    }
+  }
+
+  /**
+   * Outside the job slot: the next script starts while this run is written (writes are coalesced), and the claim
+   * is released only once the run is on disk, so no other build can start it again in between.
+   */
+  private async settle(p: string, attempt: Attempt): Promise<void> {
+    let onDisk = true;
+    if (attempt.run) {
+      const error = await this.deps.store.flushSoon();
+      onDisk = error === null;
+      // A failed ledger write (full disk, read-only folder) must not stop the build: the runs stay queued and the
+      // final write tries again; only if that fails too does the build end with an error.
+      if (error !== null && !this.flushWarned) {
+        this.deps.emit({ type: 'warning', message: `could not write the ledger ${this.opts.storeName} (${error}); will retry at the end` });
+        this.flushWarned = true;
+      }
+      if (onDisk) this.deps.emit({ type: 'recorded', paths: [p] });
+    }
+    if (attempt.claimed && onDisk) this.deps.claims.release(p);
+    else if (attempt.claimed) this.heldClaims.push(p);
+  }
+
+  /**
+   * Scripts downstream of one that another build is running must not start on its old output: wait (outside any
+   * job slot) until that build releases it. Polling is fine: the other build's run takes as long as it takes.
+   */
+  private async waitForOtherBuild(p: string): Promise<void> {
+    let wait = 50;
+    while (this.deps.claims.heldByOther(p) && !this.aborted) {
+      await this.deps.clock.sleep(wait);
+      wait = Math.min(1000, wait * 2);
+    }
+  }
+
+  private async retryAfterMissing(entries: Map<string, PlanEntry>): Promise<void> {
+    for (const r of retriesAfterMissing(this.runs.values())) {
+      entries.get(r.path)?.reasons.push({ kind: 'retried-after-write', writers: r.writers, files: r.files });
+      this.deps.emit({ type: 'retried', ...r });
+      this.tasks.delete(r.path);
+      await this.schedule(r.path, []);
+    }
+  }
+
+  /** The last write; claims of runs it could not record stay, so the next build reruns those scripts. */
+  private async finalWrite(): Promise<string | null> {
+    try {
+      await this.deps.store.flushNow();
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+    for (const p of this.heldClaims.splice(0)) this.deps.claims.release(p);
+    return null;
+  }
+}
