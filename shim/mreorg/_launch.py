@@ -26,7 +26,7 @@ except OSError as _error:  # Python's own message and exit status for a script i
 _shim_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[0] = _shim_dir  # was this file's folder, whose modules (flags.py, ...) would shadow the script's
 import mreorg  # noqa: E402  activates the shim before any code of the script runs
-from mreorg import session  # noqa: E402
+from mreorg.session import current as session  # noqa: E402
 
 sys.path[0] = os.path.dirname(os.path.realpath(_script))
 if _shim_dir not in sys.path:

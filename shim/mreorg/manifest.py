@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from . import recorder, session
+from . import recorder
 from .plotmanager import PlotManager
 
 VERSION = 1
@@ -17,12 +17,12 @@ _ESCAPES = {c: f'\\u{c:04x}' for c in range(0x20)}
 _ESCAPES.update({ord(c): '\\' + e for c, e in zip('"\\\b\f\n\r\t', '"\\bfnrt')})
 
 
-def build():
-    """The manifest as a dict, keys in the documented order."""
+def build(session):
+    """The manifest of `session` (a session.Session, once it has ended) as a dict, keys in the documented
+    order."""
     shim_dir = os.path.dirname(os.path.abspath(__file__))
     found = recorder.result(session.script, session.output_dir(), shim_dir)
-    exc = session.exception()
-    elapsed = session.elapsed()
+    elapsed = session.elapsed
     return {
         'version': VERSION,
         'script': session.script,
@@ -34,7 +34,7 @@ def build():
         'startedAt': _iso_utc(session.started_at),
         'wallTimeS': round(elapsed, 6) if elapsed is not None else None,
         'exitCode': session.exit_code(),
-        'exception': _describe(exc) if exc is not None else None,
+        'exception': _describe(session.exception) if session.exception is not None else None,
         'figures': list(PlotManager.saved_files),
         'modules': found['modules'],
         'reads': found['reads'],

@@ -65,9 +65,9 @@ def _pyplot_imported(pyplot):
 
 
 def _autosave_at_exit():
-    if not session.in_script_process():
+    if not session.current.in_script_process():
         return
-    session.mark_end()  # the wall time is the script's, not the saving's
+    session.current.mark_end()  # the wall time is the script's, not the saving's
     if ScriptFlags.MREORG_SAVEALL:
         PlotManager.save_active_figures()
 

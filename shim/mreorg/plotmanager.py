@@ -71,8 +71,8 @@ class PlotManager:
                 if fmt not in flags.ALLOWED_FORMATS:
                     flags.warn(f'unknown figure format {fmt!r} skipped')
                     continue
-                path = os.path.join(session.output_dir(), 'figures', session.script_name(), fmt,
-                                    f'{filename}.{fmt}')
+                run = session.current
+                path = os.path.join(run.output_dir(), 'figures', run.script_name(), fmt, f'{filename}.{fmt}')
                 print(f'Saving File {_for_display(path)}')
                 try:
                     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -92,7 +92,7 @@ class PlotManager:
 
 def _stamp(figure):
     """MREORG_SAVEFIGADDINFO: write the script name and the date in the bottom-left corner."""
-    text = f'{session.script_name()}  {time.strftime("%Y-%m-%d %H:%M")}'
+    text = f'{session.current.script_name()}  {time.strftime("%Y-%m-%d %H:%M")}'
     return figure.text(0.005, 0.005, text, fontsize=6, color='0.5', ha='left', va='bottom')
 
 

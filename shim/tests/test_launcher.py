@@ -71,7 +71,7 @@ class LauncherTest(unittest.TestCase):
             active = sys.modules['mreorg']
             import mreorg
             finders = [f for f in sys.meta_path if type(f).__name__ == '_ShowPatcher']
-            print(mreorg is active, mreorg.session.launched, mreorg.__file__, len(finders))
+            print(mreorg is active, mreorg.session.current.launched, mreorg.__file__, len(finders))
             # The launcher's own folder is not on sys.path: its modules must not shadow the script's.
             print(importlib.util.find_spec('flags'), importlib.util.find_spec('patching'), sys.path[-1])
         ''')
