@@ -6,6 +6,8 @@
 import type { RunResult } from '../model/run.js';
 import type { ScriptState } from './model.js';
 
+import { unreachable } from '../util/errors.js';
+
 export { formatDuration } from '../util/format.js';
 
 /**
@@ -93,10 +95,3 @@ export function plural(count: number, noun: string, nouns = `${noun}s`): string 
   return `${count} ${count === 1 ? noun : nouns}`;
 }
 
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-export function unreachable(value: never): never {
-  throw new Error(`unreachable: ${JSON.stringify(value)}`);
-}
