@@ -85,7 +85,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
       clock: realClock,
       emit,
     },
-    { runconfig: config.runconfigs[b.runconfig]!, jobs: config.jobs, failFast: Boolean(opts.failFast), signal: opts.signal, storeName: project.ledger.file },
+    { jobs: config.jobs, failFast: Boolean(opts.failFast), signal: opts.signal, storeName: project.ledger.file },
   );
   const { runs, storeError } = await scheduler.run(plan);
   if (storeError !== null) {

@@ -38,6 +38,7 @@ const STATE_LABEL: Record<ScriptState, string> = {
   'up-to-date': 'up to date',
   changed: 'changed',
   failed: 'failed',
+  'expected-failure': 'expected failure',
   untracked: 'untracked',
 };
 

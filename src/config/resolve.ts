@@ -48,11 +48,10 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
     group: m.group ?? null,
   }));
   const ledger = path.resolve(root, user.ledger ?? '.mreorg/ledger.json');
-  const envPython = process.env.MREORG_PYTHON;
   return {
     root,
     file,
-    python: over.python ?? (envPython ? envPython : undefined) ?? user.python ?? 'python3',
+    ...pythonOf(user, file, over),
     jobs: over.jobs ?? user.jobs ?? Math.max(1, os.availableParallelism()),
     monitor,
     exclude: user.exclude ?? DEFAULT_EXCLUDES,
@@ -67,6 +66,7 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
     history: user.history ?? DEFAULT_HISTORY,
     outputMaxBytes: user.output?.maxBytes ?? DEFAULT_OUTPUT_MAX_BYTES,
     inputs: user.inputs ?? {},
+    scripts: user.scripts ?? {},
     rerunOn: {
       script: true,
       modules: true,
@@ -79,6 +79,15 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
       ...stripUndefined(user.rerunOn ?? {}),
     },
   };
+}
+
+/** The interpreter and where it came from: --python, then MREORG_PYTHON, then the config, then `python3`. */
+function pythonOf(user: UserConfig, file: string | null, over: Overrides): { python: string; pythonOrigin: string } {
+  if (over.python) return { python: over.python, pythonOrigin: '--python' };
+  const env = process.env.MREORG_PYTHON;
+  if (env) return { python: env, pythonOrigin: 'MREORG_PYTHON' };
+  if (user.python) return { python: user.python, pythonOrigin: file ? path.basename(file) : 'the config' };
+  return { python: 'python3', pythonOrigin: 'the default (python3 on PATH)' };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {

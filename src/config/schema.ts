@@ -15,6 +15,14 @@ export const runconfigSchema = z.strictObject({
   argv: z.array(z.string()).optional(),
 });
 
+/** Per-script settings (`scripts:` globs in the config; the same keys as a `# mreorg:` header). */
+export const scriptSettingsSchema = z.strictObject({
+  timeout: runconfigSchema.shape.timeout,
+  env: runconfigSchema.shape.env,
+  argv: runconfigSchema.shape.argv,
+  expect: z.enum(['fail', 'timeout']).optional(),
+});
+
 export const monitorSchema = z.strictObject({
   dir: z.string().min(1),
   recurse: z.boolean().optional(),
@@ -55,6 +63,7 @@ export const configSchema = z.strictObject({
   output: z.strictObject({ maxBytes: z.number().int().positive().optional() }).optional(),
   inputs: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
   rerunOn: rerunOnSchema.optional(),
+  scripts: z.record(z.string().min(1), scriptSettingsSchema).optional(),
 });
 
 /** What a user writes. */

@@ -1,4 +1,5 @@
 /** The resolved config: every default filled in, every path absolute. What the later stages read. */
+import type { ScriptSettings } from '../model/settings.js';
 
 export interface Runconfig {
   name: string;
@@ -36,6 +37,8 @@ export interface ResolvedConfig {
   /** Absolute path of the config file, or null when running on defaults. */
   file: string | null;
   python: string;
+  /** Where `python` came from, for messages: `--python`, `MREORG_PYTHON`, the config file, or the default. */
+  pythonOrigin: string;
   jobs: number;
   monitor: MonitorDir[];
   exclude: string[];
@@ -53,4 +56,6 @@ export interface ResolvedConfig {
   /** Declared inputs: project-relative script path -> globs (project-relative). */
   inputs: Record<string, string[]>;
   rerunOn: RerunOn;
+  /** Per-script settings: glob (project-relative) -> settings, in the config's order. */
+  scripts: Record<string, ScriptSettings>;
 }

@@ -55,6 +55,7 @@ export async function fingerprintOf(run: Run, ctx: FingerprintContext): Promise<
     modules: pick(modules),
     data: pick([...data, ...ctx.declared]),
     packages: run.deps?.packages ?? {},
+    ...(run.timeout !== undefined ? { timeout: run.timeout } : {}),
   };
 }
 

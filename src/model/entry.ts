@@ -17,6 +17,8 @@ export interface Fingerprint {
   modules: Record<string, string | null>;
   data: Record<string, string | null>;
   packages: Record<string, string>;
+  /** The timeout the run had (seconds, null = none); absent in entries of older mreorg versions. */
+  timeout?: number | null;
 }
 
 /** The latest state of one script under one runconfig: what the planner reads. Kept apart from the history. */

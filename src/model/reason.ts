@@ -20,6 +20,8 @@ export type Reason =
   | { kind: 'env-changed'; key: string }
   | { kind: 'argv-changed'; was: string[]; now: string[] }
   | { kind: 'python-changed'; was: string; now: string }
+  /** The last run timed out and the limit is higher now (null = no limit). */
+  | { kind: 'timeout-raised'; was: number; now: number | null }
   /** `now` null = no longer installed. Only a rerun trigger with rerunOn.packages. */
   | { kind: 'package-changed'; name: string; was: string; now: string | null }
   | { kind: 'forced' }
@@ -59,6 +61,8 @@ export function describeReason(r: Reason): string {
       return `runconfig argv changed: ${JSON.stringify(r.was)} -> ${JSON.stringify(r.now)}`;
     case 'python-changed':
       return `python ${r.was} -> ${r.now}`;
+    case 'timeout-raised':
+      return `the last run timed out after ${r.was} s; the timeout is now ${r.now === null ? 'unlimited' : `${r.now} s`}`;
     case 'package-changed':
       return `package ${r.name} ${r.was} -> ${r.now ?? 'not installed'}`;
     case 'forced':

@@ -71,6 +71,8 @@ export interface Run {
   hash: string;
   env: Record<string, string | null>;
   argv: string[];
+  /** The run's timeout in seconds (null = none); absent in runs of older mreorg versions. */
+  timeout?: number | null;
   python: Interpreter;
   stdout: CapturedOutput;
   stderr: CapturedOutput;

@@ -6,6 +6,8 @@
 import type { RerunOn, Runconfig } from '../config/types.js';
 import { diff, packageChanges } from '../fingerprint/diff.js';
 import type { LatestEntry } from '../model/entry.js';
+import type { RunResult } from '../model/run.js';
+import type { Expectation, ScriptSettings } from '../model/settings.js';
 import type { Reason } from '../model/reason.js';
 import type { ScriptState } from '../model/state.js';
 import { topoSort } from './topo.js';
@@ -32,6 +34,8 @@ export interface PlanInput {
   declared?: (path: string) => string[];
   /** True when a previous build started this script and died before recording the run. */
   abandoned?: (path: string) => boolean;
+  /** Per-script settings (header and config `scripts:`), when any. */
+  settings?: (path: string) => ScriptSettings | undefined;
   /** Current third-party package versions, when known (only consulted when rerunOn.packages). */
   packages?: Record<string, string>;
   force?: boolean;
@@ -47,6 +51,12 @@ export interface PlanEntry {
   notes: Reason[];
   /** Scripts (in this plan) that wrote files this one read at its last run: they run first. */
   upstream: string[];
+  /** The runconfig refined by the script's own settings (timeout, argv, env): what the script runs under. */
+  runconfig: Runconfig;
+  /** How the script is expected to end (per-script `expect`), or null for success. */
+  expect: Expectation | null;
+  /** The last recorded run under this runconfig, if any. */
+  last: Pick<LatestEntry, 'result' | 'startedAt' | 'error'> | null;
 }
 
 export interface Plan {
@@ -98,12 +108,23 @@ export function plan(input: PlanInput): Plan {
 }
 
 function planOne(s: PlanScript, input: PlanInput): PlanEntry {
-  const entry: PlanEntry = { path: s.path, state: 'up-to-date', run: false, reasons: [], notes: [], upstream: [] };
+  const settings = input.settings?.(s.path);
+  const last = input.latest(s.path);
+  const entry: PlanEntry = {
+    path: s.path,
+    state: 'up-to-date',
+    run: false,
+    reasons: [],
+    notes: [],
+    upstream: [],
+    runconfig: effectiveRunconfig(input.runconfig, settings),
+    expect: settings?.expect ?? null,
+    last: last ? { result: last.result, startedAt: last.startedAt, error: last.error } : null,
+  };
   if (!s.tracked) {
     entry.state = 'untracked';
     return entry;
   }
-  const last = input.latest(s.path);
   if (input.abandoned?.(s.path)) {
     entry.reasons.push({ kind: 'abandoned' });
   }
@@ -114,8 +135,9 @@ function planOne(s: PlanScript, input: PlanInput): PlanEntry {
     return entry;
   }
   if (last.result === 'interrupted') entry.reasons.push({ kind: 'interrupted' });
-  const now = { script: s.path, hash: s.hash, runconfig: input.runconfig, python: input.python, digest: input.digest, declared: input.declared?.(s.path) ?? [] };
+  const now = { script: s.path, hash: s.hash, runconfig: entry.runconfig, python: input.python, digest: input.digest, declared: input.declared?.(s.path) ?? [] };
   entry.reasons.push(...diff(last.fingerprint, now, input.rerunOn));
+  if (last.result === 'timeout') entry.reasons.push(...timeoutRaised(last.fingerprint.timeout, entry.runconfig.timeout));
   const pk = packageChanges(last.fingerprint, input.packages);
   if (input.rerunOn.packages) entry.reasons.push(...pk);
   else entry.notes.push(...pk);
@@ -125,8 +147,10 @@ function planOne(s: PlanScript, input: PlanInput): PlanEntry {
     return entry;
   }
   if (last.result === 'failed' || last.result === 'timeout') {
-    entry.state = 'failed';
-    if (input.force || input.retryFailed) {
+    const expected = endedAsExpected(last.result, entry.expect);
+    entry.state = expected ? 'expected-failure' : 'failed';
+    // --retry-failed is for failures; an expected failure reruns only when something changed (or with --force).
+    if (input.force || (input.retryFailed && !expected)) {
       entry.run = true;
       entry.reasons.push(input.force ? { kind: 'forced' } : { kind: 'retry-failed', timedOut: last.result === 'timeout' });
     }
@@ -137,4 +161,27 @@ function planOne(s: PlanScript, input: PlanInput): PlanEntry {
     entry.reasons.push({ kind: 'forced' });
   }
   return entry;
+}
+
+/** The runconfig as one script runs under it: its settings' timeout and argv replace, its env is merged over. */
+export function effectiveRunconfig(rc: Runconfig, s: ScriptSettings | undefined): Runconfig {
+  if (!s) return rc;
+  return {
+    ...rc,
+    timeout: s.timeout !== undefined ? s.timeout : rc.timeout,
+    argv: s.argv ?? rc.argv,
+    env: s.env ? { ...rc.env, ...s.env } : rc.env,
+  };
+}
+
+/** True when a failed or timed-out run ended the way the script is expected to. */
+export function endedAsExpected(result: RunResult, expect: Expectation | null): boolean {
+  return (expect === 'fail' && result === 'failed') || (expect === 'timeout' && result === 'timeout');
+}
+
+/** A run that timed out reruns when its limit has been raised since (a lower one would time out again). */
+function timeoutRaised(was: number | null | undefined, now: number | null): Reason[] {
+  if (was === undefined || was === null || now === was) return [];
+  if (now !== null && now < was) return [];
+  return [{ kind: 'timeout-raised', was, now }];
 }

@@ -20,6 +20,7 @@ export function planFor(project: Project, sv: Survey, runconfig: string, opts: P
     latest: (p) => ledger.latest(p, runconfig),
     digest: (p) => sv.digests.get(p) ?? null,
     declared: (p) => sv.declared.get(p) ?? [],
+    settings: (p) => sv.settings.get(p),
     abandoned: (p) => {
       const at = claims.abandonedAt(p, runconfig);
       const last = ledger.latest(p, runconfig);

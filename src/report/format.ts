@@ -43,7 +43,7 @@ export function timestampValue(iso: string | null): number {
 }
 
 /** The states in the order the overview counts and the failures page list them: worst first. */
-export const STATE_ORDER: readonly ScriptState[] = ['failed', 'changed', 'never-run', 'up-to-date', 'untracked'];
+export const STATE_ORDER: readonly ScriptState[] = ['failed', 'changed', 'never-run', 'expected-failure', 'up-to-date', 'untracked'];
 
 /** What the state pill says; a failed state says how the last run failed. */
 export function stateLabel(state: ScriptState, lastResult: RunResult | null): string {
@@ -56,6 +56,8 @@ export function stateLabel(state: ScriptState, lastResult: RunResult | null): st
       return 'never run';
     case 'up-to-date':
       return 'up to date';
+    case 'expected-failure':
+      return 'expected failure';
     case 'untracked':
       return 'untracked';
     default:

@@ -100,6 +100,7 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     hash: spec.hash,
     env: spec.runconfig.env,
     argv: spec.runconfig.argv,
+    timeout: spec.runconfig.timeout,
     python: manifest?.python.executable ? { executable: manifest.python.executable, version: manifest.python.version } : spec.interpreter,
     stdout,
     stderr,

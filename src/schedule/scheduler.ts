@@ -9,7 +9,6 @@ import pLimit from 'p-limit';
 import type { Run } from '../model/run.js';
 import type { Plan, PlanEntry } from '../plan/plan.js';
 import type { Executor, RunningJob } from '../run/executor.js';
-import type { Runconfig } from '../config/types.js';
 import type { Emit } from './events.js';
 import { retriesAfterMissing } from './retry.js';
 
@@ -54,7 +53,6 @@ export interface SchedulerDeps {
 }
 
 export interface SchedulerOptions {
-  runconfig: Runconfig;
   jobs: number;
   failFast: boolean;
   /** Aborted on Ctrl-C / SIGTERM. */
@@ -109,7 +107,7 @@ export class Scheduler {
     this.opts.signal?.addEventListener('abort', onAbort);
     try {
       const entries = new Map(plan.entries.map((e) => [e.path, e]));
-      for (const p of plan.order) this.schedule(p, entries.get(p)!.upstream);
+      for (const p of plan.order) this.schedule(entries.get(p)!, entries.get(p)!.upstream);
       await Promise.all(this.tasks.values());
       if (!this.aborted && !this.stopStarting) await this.retryAfterMissing(entries);
       return { runs: this.runs, storeError: await this.finalWrite() };
@@ -118,11 +116,12 @@ export class Scheduler {
     }
   }
 
-  private schedule(p: string, after: string[]): Promise<Run | null> {
+  private schedule(entry: PlanEntry, after: string[]): Promise<Run | null> {
+    const p = entry.path;
     const deps = after.map((u) => this.tasks.get(u)).filter((x): x is Promise<Run | null> => x !== undefined);
     const task = Promise.all(deps).then(async () => {
       const hash = await this.deps.hashScript(p);
-      const attempt = await this.limit(() => this.attempt(p, hash)).catch((e: unknown): Attempt => {
+      const attempt = await this.limit(() => this.attempt(entry, hash)).catch((e: unknown): Attempt => {
         // Something around the script failed (its temp folder could not be made...): say so and go on with the
         // others; a rejected task would end the build with the other scripts still running.
         this.deps.emit({ type: 'warning', message: `could not run ${p}: ${e instanceof Error ? e.message : String(e)}` });
@@ -137,7 +136,8 @@ export class Scheduler {
   }
 
   /** Runs the script if no other build does (inside a job slot). */
-  private async attempt(p: string, hash: string): Promise<Attempt> {
+  private async attempt(entry: PlanEntry, hash: string): Promise<Attempt> {
+    const p = entry.path;
     if (this.stopStarting || this.aborted) return { run: null, claimed: false };
     const { claims, store, emit } = this.deps;
     if (!claims.claim(p)) {
@@ -150,7 +150,7 @@ export class Scheduler {
         emit({ type: 'skipped', path: p, why: 'ran-by-other' });
         return { run: null, claimed: true };
       }
-      const run = await this.execute(p, hash);
+      const run = await this.execute(entry, hash);
       await store.record(run);
       this.runs.set(p, run);
       emit({ type: 'finished', run });
@@ -162,13 +162,14 @@ export class Scheduler {
     }
   }
 
-  private async execute(p: string, hash: string): Promise<Run> {
+  private async execute(entry: PlanEntry, hash: string): Promise<Run> {
     const { emit } = this.deps;
+    const p = entry.path;
     emit({ type: 'started', path: p });
     const job = this.deps.executor.start({
       path: p,
       hash,
-      runconfig: this.opts.runconfig,
+      runconfig: entry.runconfig,
       onOutput: (stream, chunk) => emit({ type: 'output', path: p, stream, chunk }),
     });
     this.running.add(job);
@@ -219,7 +220,7 @@ export class Scheduler {
       entries.get(r.path)?.reasons.push({ kind: 'retried-after-write', writers: r.writers, files: r.files });
       this.deps.emit({ type: 'retried', ...r });
       this.tasks.delete(r.path);
-      await this.schedule(r.path, []);
+      await this.schedule(entries.get(r.path)!, []);
     }
   }
 

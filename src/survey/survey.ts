@@ -8,8 +8,10 @@ import { expandDeclared } from '../discover/declared.js';
 import { discover, groupNames, type Discovery, type Script } from '../discover/discover.js';
 import { select, type Selection } from '../discover/select.js';
 import type { Interpreter } from '../model/run.js';
+import type { ScriptSettings } from '../model/settings.js';
 import type { Project } from '../project/project.js';
 import { packageVersions, probeInterpreter } from './interpreter.js';
+import { settingsOf } from './settings.js';
 
 export interface SurveyOptions extends Selection {
   /** Also ask the interpreter for the versions of the packages past runs imported. */
@@ -24,6 +26,8 @@ export interface Survey {
   /** Current digests of every script and every recorded or declared input (project-relative keys). */
   digests: Map<string, string | null>;
   declared: Map<string, string[]>;
+  /** Per-script settings (header, then config `scripts:`) of the selected scripts that have any. */
+  settings: Map<string, ScriptSettings>;
   /** Current versions of packages recorded by past runs (only when Selection.packages). */
   packages: Record<string, string> | undefined;
 }
@@ -33,8 +37,7 @@ export async function survey(project: Project, cwd: string, sel: SurveyOptions):
   for (const g of sel.groups ?? []) checkName('group', g, groupNames(config), config.file ?? 'the default config');
   const discovery = await discover(config, ledger.trackState());
   const scripts = select(config, cwd, discovery.scripts, sel);
-  const origin = config.file ? `"python" in ${config.file} (or MREORG_PYTHON / --python)` : 'the default ("python3"), MREORG_PYTHON or --python';
-  const interpreterP = probeInterpreter(config.python, origin);
+  const interpreterP = probeInterpreter(config.python, config.pythonOrigin);
   // Awaited below; until then a rejection must not count as unhandled.
   interpreterP.catch(() => {});
 
@@ -53,7 +56,8 @@ export async function survey(project: Project, cwd: string, sel: SurveyOptions):
   const absDigests = await hasher.hashAll([...files].map((f) => path.join(config.root, f)));
   const digests = new Map<string, string | null>();
   for (const f of files) digests.set(f, absDigests.get(path.join(config.root, f)) ?? null);
+  const settings = await settingsOf(config, scripts, digests, ledger.dir);
   const interpreter = await interpreterP;
   const packages = sel.packages ? await packageVersions(config.python, [...packageNames].sort()) : undefined;
-  return { discovery, scripts, interpreter, digests, declared, packages };
+  return { discovery, scripts, interpreter, digests, declared, settings, packages };
 }
