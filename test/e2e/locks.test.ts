@@ -1,11 +1,13 @@
 /**
  * Claims and locks left by builds on other hosts, by dead builds, and held by live ones: the stale ones never stop
- * a build, and the live ones are respected.
+ * a build, the live ones are respected, and `mreorg unlock` clears what is left.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { slugFor } from '../../src/ledger/ledger.js';
+import { tryLock, unlock } from '../../src/ledger/lock.js';
 import { withTimeout } from '../helpers/timeout.js';
 import { Rig, ranPaths, twoBuildsAtOnce } from '../helpers/rig.js';
 
@@ -54,6 +56,42 @@ test(
     assert.is(b.res.code, 0, b.res.stderr);
     assert.equal(ranPaths(b.doc), ['a.py']);
     assert.is(JSON.parse(rig.read('.mreorg/ledger.json')).latest['a.py'].default.result, 'success');
+  }),
+);
+
+test(
+  'mreorg unlock lists claims and locks; --yes removes the stale ones, keeps a live one unless --force; no terminal and no --yes: exit 2',
+  withTimeout(T, async () => {
+    rig.write({ 'a.py': '' });
+    foreign('.mreorg/ledger.json.lock', 10 * 60_000);
+    rig.write({ [claimFile('dead.py')]: JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), at: new Date().toISOString() }) });
+    // A live holder: this test process, whose heartbeat keeps its claim fresh.
+    const live = rig.path(claimFile('live.py'));
+    assert.ok(tryLock(live, 'live.py@default'));
+    try {
+      const refused = await rig.run(['unlock']);
+      assert.is(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /--yes/);
+      assert.ok(rig.exists('.mreorg/ledger.json.lock') && rig.exists(claimFile('dead.py')) && fs.existsSync(live), 'nothing removed');
+
+      const res = await rig.run(['unlock', '--yes']);
+      assert.is(res.code, 0, res.stderr);
+      assert.match(res.stdout, /ledger\.json\.lock\n\s+held by build 3f2a0000 on host node07-gone \(pid 4242, heartbeat 10 min ago\); stale: no heartbeat for 10 min/);
+      assert.match(res.stdout, /claims\/dead\.py-\w+@default\n\s+held by an older mreorg on host .* stale: pid \d+ is not running/);
+      assert.match(res.stdout, new RegExp(`live\\.py@default\\n\\s+held by build \\w+ on host ${os.hostname()} \\(pid ${process.pid}, heartbeat \\d+ s ago\\); LIVE`));
+      assert.match(res.stdout, /Removed 2\./);
+      assert.match(res.stdout, /Kept 1 .*--force/);
+      assert.not.ok(rig.exists('.mreorg/ledger.json.lock'));
+      assert.not.ok(rig.exists(claimFile('dead.py')));
+      assert.ok(fs.existsSync(live), 'the live claim is kept');
+
+      const forced = await rig.run(['unlock', '--yes', '--force']);
+      assert.is(forced.code, 0, forced.stderr);
+      assert.not.ok(fs.existsSync(live), '--force removes the live claim too');
+      assert.match((await rig.run(['unlock'])).stdout, /No claims or locks in \.mreorg\./);
+    } finally {
+      unlock(live);
+    }
   }),
 );
 
