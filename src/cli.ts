@@ -105,6 +105,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Report written to ${dir}/index.html\n`);
   });
 
+  cli
+    .command('unlock', 'List claims and locks left in the ledger folder; remove the stale ones after a confirmation')
+    .option('-y, --yes', 'Remove without asking (needed when not run from a terminal)')
+    .option('--force', 'Also remove claims and locks of builds that are still running')
+    .action(async (f: Flags) => {
+      const { unlockCommand } = await import('./commands/unlock.js');
+      exitCode = await unlockCommand(cwd, { config: f.config as string | undefined, yes: Boolean(f.yes), force: Boolean(f.force) });
+    });
+
   cli.command('init', 'Write a commented starter mreorg.config.ts').action(async () => {
     const { init } = await import('./commands/init.js');
     process.stdout.write(`Wrote ${init(cwd)}\n`);

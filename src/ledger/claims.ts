@@ -1,13 +1,37 @@
 /**
  * Per-script claims, so two builds in one project share the work: before running a script under a runconfig a
  * build creates `claims/<slug>@<runconfig>` exclusively; a second build sees the claim and leaves the script to
- * the first. A claim left by a build that died (SIGKILL, power loss) marks a run that never finished: the next
- * build takes it over and reruns the script.
+ * the first. A claim left by a build that died (SIGKILL, power loss, a host gone) marks a run that never
+ * finished: the next build takes it over and reruns the script. Claims are locks (lock.ts): the holder's
+ * heartbeat keeps them alive, on any host.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { heldByOther, lockTime, tryLock, unlock } from './lock.js';
+import { describeHolder, heldByOther, holder, lockTime, tryLock, unlock, type Holder } from './lock.js';
 import { slugFor } from './ledger.js';
+import type { LatestEntry } from './types.js';
+
+export type { Holder };
+
+/** The folder of the claims in a ledger folder. */
+export function claimsDir(ledgerDir: string): string {
+  return path.join(ledgerDir, 'claims');
+}
+
+/** "waiting for sims/x.py, claimed by build 3f2a91c0 on host node07 (pid 1234, heartbeat 4 s ago)". */
+export function waitingFor(relPath: string, h: Holder): string {
+  return `waiting for ${relPath}, claimed by ${describeHolder(h)}`;
+}
+
+/**
+ * What the build that held a script's claim made of it, once the claim is gone: the ledger's latest entry for the
+ * script, if that run started after the claim seen (`seen.at`, the holder's clock, as is the run's start) and ran
+ * the content this build wanted to run (`hash`). Null: the holder died or ran another version; run it again.
+ */
+export function resultByOther(latest: LatestEntry | undefined, seen: Holder, hash: string): LatestEntry | null {
+  if (!latest || seen.at === null || latest.startedAt < seen.at) return null;
+  return latest.fingerprint.hash === hash ? latest : null;
+}
 
 export class Claims {
   /** Claim file names present when first asked (one readdir instead of a stat per script). */
@@ -16,7 +40,7 @@ export class Claims {
   constructor(private readonly dir: string) {}
 
   private file(relPath: string, runconfig: string): string {
-    return path.join(this.dir, 'claims', `${slugFor(relPath)}@${runconfig.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+    return path.join(claimsDir(this.dir), `${slugFor(relPath)}@${runconfig.replace(/[^A-Za-z0-9._-]/g, '_')}`);
   }
 
   /**
@@ -26,7 +50,7 @@ export class Claims {
   claim(relPath: string, runconfig: string): boolean {
     const f = this.file(relPath, runconfig);
     try {
-      return tryLock(f);
+      return tryLock(f, `${relPath}@${runconfig}`);
     } catch {
       fs.rmSync(f, { force: true });
       return true;
@@ -43,6 +67,15 @@ export class Claims {
   }
 
   /**
+   * The live build other than this one that holds the script's claim; null when the claim is free, stale or ours.
+   * A build waiting for another's script polls this: a live holder refreshes its heartbeat, so the wait ends when
+   * the holder releases the claim or stops beating (dies, host gone) for `staleAfterMs()`.
+   */
+  holder(relPath: string, runconfig: string): Holder | null {
+    return holder(this.file(relPath, runconfig));
+  }
+
+  /**
    * When a claim exists but its owner is dead, the time it was taken (ISO); else null. The caller compares it
    * with the last recorded run: a build killed between recording a run and releasing its claim leaves a claim
    * older than that run, which is not an unfinished run.
@@ -50,7 +83,7 @@ export class Claims {
   abandonedAt(relPath: string, runconfig: string): string | null {
     if (this.present === null) {
       try {
-        this.present = new Set(fs.readdirSync(path.join(this.dir, 'claims')));
+        this.present = new Set(fs.readdirSync(claimsDir(this.dir)));
       } catch {
         this.present = new Set();
       }

@@ -6,7 +6,7 @@
  *   runs/<slug>.json  each script's bounded run history, newest last (read for `show` and the report)
  *   hashes.json       the stat cache of content hashes
  *   logs/             full stdout/stderr of runs whose output was too long to keep in the ledger
- *   claims/           one file per script being run, holding the owner's pid (see claims.ts)
+ *   claims/           one file per script being run, naming the build that runs it (see claims.ts, lock.ts)
  *
  * Writes are batched and merged: flush() takes the ledger lock, rereads the file, applies this process's pending
  * changes on top and writes atomically, so two builds in one project never lose each other's results.

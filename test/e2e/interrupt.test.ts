@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withTimeout } from '../helpers/timeout.js';
-import { Rig, entry, isRunning, ranPaths } from '../helpers/rig.js';
+import { Rig, entry, isRunning, ranPaths, twoBuildsAtOnce } from '../helpers/rig.js';
 
 const T = 90_000;
 const test = suite('interrupt');
@@ -149,22 +149,12 @@ test(
 test(
   'two builds at once share the work: each script runs once, both results are kept',
   withTimeout(T, async () => {
-    const files: Record<string, string> = {};
     const names = ['s1', 's2', 's3', 's4', 's5', 's6'];
-    for (const n of names) files[`${n}.py`] = `import time, os\nopen("${n}.ran." + str(os.getpid()), "w").close()\ntime.sleep(0.4)\n`;
-    rig.write(files);
-    const one = rig.start(['build', '-j', '2', '--json', '--no-report']);
-    const two = rig.start(['build', '-j', '2', '--json', '--no-report']);
-    const [r1, r2] = await Promise.all([one.done, two.done]);
-    assert.is(r1.code, 0, r1.stderr);
-    assert.is(r2.code, 0, r2.stderr);
-    for (const n of names) {
-      const ran = fs.readdirSync(rig.dir).filter((f) => f.startsWith(`${n}.ran.`));
-      assert.is(ran.length, 1, `${n} ran ${ran.length} times`);
-    }
-    const d1 = JSON.parse(r1.stdout);
-    const d2 = JSON.parse(r2.stdout);
-    assert.is(d1.counts.ran + d2.counts.ran, names.length);
+    const { results: [r1, r2], ranTimes } = await twoBuildsAtOnce(rig, names, 0.4);
+    assert.is(r1!.code, 0, r1!.stderr);
+    assert.is(r2!.code, 0, r2!.stderr);
+    for (const n of names) assert.is(ranTimes[n], 1, `${n} ran ${ranTimes[n]} times`);
+    assert.is(JSON.parse(r1!.stdout).counts.ran + JSON.parse(r2!.stdout).counts.ran, names.length);
     const l = ledger();
     for (const n of names) assert.is(l.latest[`${n}.py`].default.result, 'success');
     assert.equal(ranPaths((await rig.json(['build'])).doc), []);

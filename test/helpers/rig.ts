@@ -111,6 +111,19 @@ function collect(child: ChildProcess, args: string[], timeoutMs: number): Promis
   });
 }
 
+/**
+ * Two `mreorg build --json` at once on scripts `names` (each sleeps `sleepS` seconds): both exit codes and documents,
+ * and how many times each script ran (each run leaves a `<name>.ran.<pid>` file).
+ */
+export async function twoBuildsAtOnce(rig: Rig, names: string[], sleepS: number, env: Record<string, string> = {}): Promise<{ results: CliResult[]; ranTimes: Record<string, number> }> {
+  for (const n of names) rig.write({ [`${n}.py`]: `import time, os\nopen("${n}.ran." + str(os.getpid()), "w").close()\ntime.sleep(${sleepS})\n` });
+  const args = ['build', '-j', '2', '--json', '--no-report'];
+  const results = await Promise.all([rig.start(args, { env }).done, rig.start(args, { env }).done]);
+  const files = fs.readdirSync(rig.dir);
+  const ranTimes = Object.fromEntries(names.map((n) => [n, files.filter((f) => f.startsWith(`${n}.ran.`)).length]));
+  return { results, ranTimes };
+}
+
 /** The entry for one script in a build/status JSON document. */
 export function entry<T extends { path: string }>(doc: { scripts: T[] }, p: string): T {
   const e = doc.scripts.find((s) => s.path === p);
