@@ -20,6 +20,9 @@ export default defineConfig({
   },
   defaultRunconfig: 'std',
   figures: { formats: ['png', 'svg'] },
+  // broken_fit.py fails on purpose (it shows what a traceback looks like): expected, so the build stays green
+  // while it keeps failing, and goes red if it ever starts succeeding.
+  scripts: { 'examples/analysis/broken_fit.py': { expect: 'fail' } },
   report: { dir: 'report', title: 'mreorg examples' },
   ledger: '.mreorg/ledger.json',
 });

@@ -36,7 +36,8 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
       for (const r of reporters) void r.on(e);
     };
     for (const w of planned.warnings) emit({ type: 'warning', message: w });
-    emit({ type: 'planned', plan: planned.plan, runconfig: planned.runconfig, dryRun: Boolean(opts.dryRun) });
+    const python = { ...planned.survey.interpreter, origin: planned.project.config.pythonOrigin };
+    emit({ type: 'planned', plan: planned.plan, runconfig: planned.runconfig, dryRun: Boolean(opts.dryRun), python });
     const { summary, survey } = await runPlan(planned, buildOpts, emit);
     reuse = survey;
     const failures = await deliver(reporters, { type: 'done', summary });

@@ -4,6 +4,9 @@
  */
 import path from 'node:path';
 import { fingerprintOf, latestEntryOf } from '../fingerprint/fingerprint.js';
+import { waitingFor } from '../ledger/claims.js';
+import { LockHeldError } from '../ledger/lock.js';
+import type { LatestEntry } from '../model/entry.js';
 import type { Run } from '../model/run.js';
 import { planFor } from '../plan/project-plan.js';
 import type { Plan } from '../plan/plan.js';
@@ -11,6 +14,7 @@ import { openProject, resolveRunconfig, saveCaches, type GlobalOptions, type Pro
 import { LocalExecutor } from '../run/local.js';
 import type { BuildSummary, Emit } from '../schedule/events.js';
 import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule/scheduler.js';
+import { FAILING, verdictOf } from '../schedule/verdict.js';
 import { survey, type Survey } from '../survey/survey.js';
 import { UserError, messageOf } from '../util/errors.js';
 
@@ -56,15 +60,17 @@ export async function planBuild(cwd: string, opts: BuildOptions): Promise<Planne
 export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): Promise<BuildResult> {
   const { project, plan } = b;
   const { config } = project;
-  const summary = (runs: Map<string, Run>, dryRun: boolean): BuildSummary => {
+  const summary = (runs: Map<string, Run>, byOther: Map<string, LatestEntry>, dryRun: boolean): BuildSummary => {
     const interrupted = Boolean(opts.signal?.aborted);
-    const ok = !interrupted && [...runs.values()].every((r) => r.result === 'success');
-    return { ok, runconfig: b.runconfig, interrupted, dryRun, entries: plan.entries, runs, elapsedMs: performance.now() - b.startedMs };
+    const verdicts = verdictOf({ entries: plan.entries, runs, byOther });
+    const ok = !interrupted && !verdicts.some((v) => FAILING.has(v.outcome));
+    const python = { ...b.survey.interpreter, origin: config.pythonOrigin };
+    return { ok, runconfig: b.runconfig, interrupted, dryRun, entries: plan.entries, runs, byOther, verdicts, python, elapsedMs: performance.now() - b.startedMs };
   };
   if (opts.dryRun || plan.order.length === 0) {
     await saveCaches(project);
     const whole = !opts.paths?.length && !opts.groups?.length;
-    return { summary: summary(new Map(), Boolean(opts.dryRun)), survey: whole ? b.survey : null };
+    return { summary: summary(new Map(), new Map(), Boolean(opts.dryRun)), survey: whole ? b.survey : null };
   }
   const executor = new LocalExecutor({
     root: config.root,
@@ -87,16 +93,17 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     },
     { jobs: config.jobs, failFast: Boolean(opts.failFast), signal: opts.signal, storeName: project.ledger.file },
   );
-  const { runs, storeError } = await scheduler.run(plan);
+  const { runs, byOther, storeError } = await scheduler.run(plan);
   if (storeError !== null) {
     // The claims stay: they belong to runs that are not recorded, which the next build reruns.
+    const fix = storeError instanceof LockHeldError ? 'Build again once that build has finished.' : "Free some space or fix the folder's permissions and build again.";
     throw new UserError(
-      `Could not write the ledger ${project.ledger.file}: ${storeError}. The ledger on disk is the one before this build (intact); the runs of this build are not recorded. Free some space or fix the folder's permissions and build again.`,
+      `Could not write the ledger ${project.ledger.file}: ${messageOf(storeError)}. The ledger on disk is the one before this build (intact); the runs of this build are not recorded. ${fix}`,
       1,
     );
   }
   await saveCaches(project);
-  return { summary: summary(runs, false), survey: null };
+  return { summary: summary(runs, byOther, false), survey: null };
 }
 
 function claimPort(project: Project, runconfig: string): ClaimPort {
@@ -104,7 +111,10 @@ function claimPort(project: Project, runconfig: string): ClaimPort {
   return {
     claim: (p) => claims.claim(p, runconfig),
     release: (p) => claims.release(p, runconfig),
-    heldByOther: (p) => claims.heldByOther(p, runconfig),
+    holder: (p) => {
+      const h = claims.holder(p, runconfig);
+      return h ? { waiting: waitingFor(p, h), since: h.at } : null;
+    },
   };
 }
 
@@ -116,7 +126,7 @@ function ledgerStore(project: Project, sv: Survey, runconfig: string): RunStore 
       // Only an optimisation: if the ledger cannot be read now, run the script anyway.
       await ledger.refresh().catch(() => {});
       const now = ledger.latest(p, runconfig);
-      return Boolean(now && now.startedAt > since && now.fingerprint.hash === hash);
+      return now && now.startedAt >= since && now.fingerprint.hash === hash ? now : null;
     },
     async record(run) {
       const fingerprint = await fingerprintOf(run, { root: config.root, digester: hasher, declared: sv.declared.get(run.path) ?? [], python: sv.interpreter.version });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeHolder, heldByOther, holder, lockTime, tryLock, unlock, type Holder } from './lock.js';
 import { slugFor } from './ledger.js';
-import type { LatestEntry } from './types.js';
+import type { LatestEntry } from '../model/entry.js';
 
 export type { Holder };
 

@@ -79,6 +79,11 @@ export interface Run {
   error: RunError | null;
   figures: RunFigure[];
   deps: RunDeps | null;
+  /**
+   * Set on a run that retried an earlier run of the same build (it had failed on a missing file that another
+   * script of the build then wrote): that run's id.
+   */
+  retryOf?: string;
   /** Where the error/exit information came from. */
   source: 'manifest' | 'stderr';
 }

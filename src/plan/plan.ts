@@ -28,6 +28,8 @@ export interface PlanInput {
   python: string;
   rerunOn: RerunOn;
   latest: (path: string) => LatestEntry | undefined;
+  /** The newest entry of the script under any other runconfig: what it read and wrote there orders a first build. */
+  learned?: (path: string) => LatestEntry | undefined;
   /** Current digest of an input file (project-relative); null = does not exist. */
   digest: (path: string) => string | null;
   /** Declared inputs per script (already expanded to files, project-relative). */
@@ -72,13 +74,15 @@ export function plan(input: PlanInput): Plan {
   const entries = new Map<string, PlanEntry>();
   for (const s of input.scripts) entries.set(s.path, planOne(s, input));
 
-  // Who wrote what (at their last run under this runconfig), to find each script's upstream scripts.
+  // Who wrote what (at their last run under this runconfig, else under another one: order learned under one
+  // runconfig serves the first build of the others), to find each script's upstream scripts.
+  const known = (p: string): LatestEntry | undefined => input.latest(p) ?? input.learned?.(p);
   const writers = new Map<string, string[]>();
   for (const s of input.scripts) {
-    for (const f of input.latest(s.path)?.writes ?? []) writers.set(f, [...(writers.get(f) ?? []), s.path]);
+    for (const f of known(s.path)?.writes ?? []) writers.set(f, [...(writers.get(f) ?? []), s.path]);
   }
   for (const s of input.scripts) {
-    const fp = input.latest(s.path)?.fingerprint;
+    const fp = known(s.path)?.fingerprint;
     if (!fp) continue;
     const ups = new Set<string>();
     for (const f of Object.keys(fp.data)) for (const w of writers.get(f) ?? []) if (w !== s.path && byPath.has(w)) ups.add(w);

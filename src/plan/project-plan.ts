@@ -1,4 +1,5 @@
 /** The planner fed from a project: its survey, its ledger and the claims of dead builds. */
+import type { LatestEntry } from '../model/entry.js';
 import type { Project } from '../project/project.js';
 import type { Survey } from '../survey/survey.js';
 import { plan, type Plan } from './plan.js';
@@ -18,6 +19,14 @@ export function planFor(project: Project, sv: Survey, runconfig: string, opts: P
     python: sv.interpreter.version,
     rerunOn: config.rerunOn,
     latest: (p) => ledger.latest(p, runconfig),
+    learned: (p) => {
+      let newest: LatestEntry | undefined;
+      for (const other of Object.keys(config.runconfigs)) {
+        const e = other === runconfig ? undefined : ledger.latest(p, other);
+        if (e && (!newest || e.startedAt > newest.startedAt)) newest = e;
+      }
+      return newest;
+    },
     digest: (p) => sv.digests.get(p) ?? null,
     declared: (p) => sv.declared.get(p) ?? [],
     settings: (p) => sv.settings.get(p),

@@ -66,12 +66,12 @@ export function stateLabel(state: ScriptState, lastResult: RunResult | null): st
 }
 
 /** How a run ended, as the run history and run page say it. */
-export function resultLabel(result: RunResult): string {
+export function resultLabel(result: RunResult, retried = false): string {
   switch (result) {
     case 'success':
       return 'success';
     case 'failed':
-      return 'failed';
+      return retried ? 'failed, retried' : 'failed';
     case 'timeout':
       return 'timed out';
     case 'interrupted':

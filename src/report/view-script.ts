@@ -42,7 +42,7 @@ export function scriptView(index: ReportIndex, script: ReportScript) {
     runs: script.runs.map((run) => ({
       href: REL + paths.run(run.id),
       result: run.result,
-      label: resultLabel(run.result),
+      label: resultLabel(run.result, retriedRuns(script).has(run.id)),
       ...timeView(run.startedAt),
       duration: formatDuration(run.durationMs),
       ms: run.durationMs,
@@ -98,7 +98,7 @@ export function runView(index: ReportIndex, run: Run, script: ReportScript, figu
     id: run.id,
     script: { path: script.path, href: REL + paths.script(script.path) },
     result: run.result,
-    label: resultLabel(run.result),
+    label: resultLabel(run.result, retriedRuns(script).has(run.id)),
     exitCode: run.exitCode,
     signal: run.signal,
     ...timeView(run.startedAt),
@@ -153,4 +153,9 @@ function outputView(output: CapturedOutput) {
     dropped: output.droppedBytes > 0 ? formatBytes(output.droppedBytes) : null,
     logFile: output.logFile,
   };
+}
+
+/** Ids of the script's runs that a later run of the same build retried (first builds: a file was missing). */
+function retriedRuns(script: ReportScript): Set<string> {
+  return new Set(script.runs.map((r) => r.retryOf).filter((id): id is string => typeof id === 'string'));
 }

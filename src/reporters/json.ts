@@ -1,9 +1,9 @@
 /** The documents `--json` prints. Shapes are part of the CLI's contract (README, "JSON output"). */
 import type { Run } from '../model/run.js';
 import { describeReason } from '../model/reason.js';
-import type { ScriptState } from '../model/state.js';
 import type { PlanEntry } from '../plan/plan.js';
 import type { BuildSummary, Reporter } from '../schedule/events.js';
+import { countsOf, stateAfter, type ScriptVerdict } from '../schedule/verdict.js';
 
 /** Prints the build's document on stdout when the build is done. */
 export function jsonReporter(stdout: NodeJS.WritableStream): Reporter {
@@ -17,48 +17,30 @@ export function jsonReporter(stdout: NodeJS.WritableStream): Reporter {
 }
 
 export function buildDocument(s: BuildSummary) {
-  const runs = [...s.runs.values()];
-  const n = (r: string): number => runs.filter((x) => x.result === r).length;
+  const verdicts = new Map(s.verdicts.map((v) => [v.path, v]));
   return {
     ok: s.ok,
     runconfig: s.runconfig,
     interrupted: s.interrupted,
-    counts: {
-      total: s.entries.length,
-      ran: runs.length,
-      success: n('success'),
-      failed: n('failed'),
-      timeout: n('timeout'),
-      interrupted: n('interrupted'),
-      upToDate: s.entries.filter((e) => !s.runs.has(e.path) && e.state === 'up-to-date').length,
-    },
-    scripts: s.entries.map((e) => scriptDoc(e, s.runs.get(e.path))),
+    python: s.python,
+    counts: countsOf(s.verdicts, s.runs.size),
+    scripts: s.entries.map((e) => scriptDoc(e, s.runs.get(e.path), verdicts.get(e.path)!)),
   };
 }
 
-function scriptDoc(e: PlanEntry, run: Run | undefined) {
+function scriptDoc(e: PlanEntry, run: Run | undefined, v: ScriptVerdict) {
   return {
     path: e.path,
-    state: run ? stateAfter(run) : e.state,
+    state: run ? stateAfter(run.result, e.expect) : e.state,
+    outcome: v.outcome,
     ran: Boolean(run),
     result: run?.result ?? null,
     reasons: e.reasons.map(describeReason),
     durationMs: run?.durationMs ?? null,
     exitCode: run?.exitCode ?? null,
     figures: run?.figures.map((f) => f.path) ?? [],
-    error: run?.error ? { type: run.error.type, message: run.error.message } : null,
+    error: run?.error ? { type: run.error.type, message: run.error.message } : (v.outcome === 'still-failing' ? v.error : null),
+    ...(e.expect ? { expect: e.expect } : {}),
+    ...(v.byOther ? { runByOtherBuild: true } : {}),
   };
-}
-
-/** The state a script is in once its run is recorded. */
-export function stateAfter(run: Run): ScriptState {
-  switch (run.result) {
-    case 'success':
-      return 'up-to-date';
-    case 'failed':
-    case 'timeout':
-      return 'failed';
-    case 'interrupted':
-      return 'changed';
-  }
 }

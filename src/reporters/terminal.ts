@@ -3,11 +3,13 @@
  * one plain line per finished script. Always a summary at the end, each failure with its error line.
  * Colour only on a TTY and without NO_COLOR.
  */
-import type { Run } from '../model/run.js';
-import type { Plan } from '../plan/plan.js';
+import type { Run, RunResult } from '../model/run.js';
+import type { Expectation } from '../model/settings.js';
+import { endedAsExpected, type Plan } from '../plan/plan.js';
 import type { BuildEvent, BuildSummary, Reporter, SkipReason } from '../schedule/events.js';
 import { unreachable } from '../util/errors.js';
-import { formatDuration } from '../util/format.js';
+import { formatAgo, formatDuration } from '../util/format.js';
+import { countsOf, FAILING } from '../schedule/verdict.js';
 
 export interface TerminalOptions {
   stream: NodeJS.WriteStream;
@@ -16,7 +18,6 @@ export interface TerminalOptions {
 
 const SKIP_WORDS: Record<SkipReason, string> = {
   'claimed-by-other': 'another mreorg build is running it now',
-  'ran-by-other': 'another mreorg build just ran it',
 };
 
 export function terminalReporter(opts: TerminalOptions): Reporter {
@@ -31,6 +32,12 @@ class TerminalReporter implements Reporter {
   private done = 0;
   private readonly t0 = Date.now();
   private timer: NodeJS.Timeout | null = null;
+  /** Lines of first-pass failures on a missing file, printed only if the script is not retried. */
+  private readonly held = new Map<string, string>();
+  /** Retried scripts -> what their line adds. */
+  private readonly retried = new Map<string, string>();
+  /** Scripts with an `expect`: their expected failure is not shown as a failure. */
+  private readonly expect = new Map<string, Expectation>();
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -45,18 +52,26 @@ class TerminalReporter implements Reporter {
       case 'warning':
         return this.print(this.paint('33', `warning: ${e.message}`));
       case 'planned':
+        this.print(this.paint('2', `python: ${e.python.executable} ${e.python.version}, from ${e.python.origin}`));
         return this.planned(e.plan, e.runconfig, e.dryRun);
       case 'started':
         this.running.add(e.path);
         return this.draw();
       case 'finished':
-        return this.finished(e.run);
+        return this.finished(e.run, e.mayRetry ?? false);
       case 'skipped':
-        return this.print(this.paint('2', `skip ${e.path}: ${SKIP_WORDS[e.why]}`));
+        return this.print(this.paint('2', `skip ${e.path}: ${e.detail ?? SKIP_WORDS[e.why]}`));
+      case 'elsewhere':
+        return this.print(`${this.resultWord(e.result)} ${e.path} ${this.paint('2', '(run by another mreorg build)')}`);
       case 'retried':
+        // Its first attempt is not a failure to show: the retry's line says what happened.
+        this.held.delete(e.path);
+        this.retried.set(e.path, `retried after ${e.writers.join(', ')} wrote ${e.files.join(', ')}`);
         this.total++;
-        return this.print(this.paint('2', `retry ${e.path}: ${e.writers.join(', ')} wrote ${e.files.join(', ')}, which it had found missing`));
+        return this.draw();
       case 'done':
+        for (const line of this.held.values()) this.print(line);
+        this.held.clear();
         return this.summary(e.summary);
       case 'output':
       case 'recorded':
@@ -91,16 +106,19 @@ class TerminalReporter implements Reporter {
 
   private planned(plan: Plan, runconfig: string, dryRun: boolean): void {
     this.total = plan.order.length;
+    for (const e of plan.entries) if (e.expect) this.expect.set(e.path, e.expect);
     for (const c of plan.cycles) this.print(this.paint('33', `warning: dependency cycle ${c.join(' -> ')}; its order is not enforced`));
     const n = `${this.total} script${this.total === 1 ? '' : 's'}`;
-    if (this.total === 0) this.print(`Nothing to do: every tracked script is up to date under runconfig ${runconfig}.`);
+    const failing = plan.entries.filter((e) => e.state === 'failed').length;
+    if (this.total === 0 && failing > 0) this.print(`Nothing to run under runconfig ${runconfig}: nothing changed, but ${failing} script${failing === 1 ? ' is' : 's are'} still failing (--retry-failed reruns them).`);
+    else if (this.total === 0) this.print(`Nothing to do: every tracked script is up to date under runconfig ${runconfig}.`);
     else if (dryRun) this.print(`Would run ${n} under runconfig ${runconfig}:`);
     else this.print(`Running ${n} under runconfig ${runconfig}...`);
     if (this.live && this.total > 0 && !dryRun) this.timer = setInterval(() => this.draw(), 500).unref();
   }
 
-  private resultWord(r: Run): string {
-    switch (r.result) {
+  private resultWord(result: RunResult): string {
+    switch (result) {
       case 'success':
         return this.paint('32', 'ok');
       case 'failed':
@@ -112,33 +130,59 @@ class TerminalReporter implements Reporter {
     }
   }
 
-  private finished(run: Run): void {
+  private finished(run: Run, mayRetry: boolean): void {
     this.running.delete(run.path);
     this.done++;
     const err = run.error && run.result !== 'success' ? this.paint('2', `  ${run.error.type}: ${firstLine(run.error.message)}`) : '';
     const figs = run.figures.length ? this.paint('2', ` ${run.figures.length} fig`) : '';
-    this.print(`${this.resultWord(run)} ${run.path} ${this.paint('2', formatDuration(run.durationMs))}${figs}${err}`);
+    const word = endedAsExpected(run.result, this.expect.get(run.path) ?? null) ? this.paint('35', 'expected failure') : this.resultWord(run.result);
+    const note = this.retried.has(run.path) ? this.paint('2', ` (${this.retried.get(run.path)})`) : '';
+    const line = `${word} ${run.path} ${this.paint('2', formatDuration(run.durationMs))}${figs}${err}${note}`;
+    if (mayRetry) {
+      this.held.set(run.path, line);
+      this.draw();
+    } else this.print(line);
   }
 
   private summary(s: BuildSummary): void {
     if (this.timer) clearInterval(this.timer);
     this.clear();
     if (s.dryRun) return;
-    const runs = [...s.runs.values()];
-    const count = (r: string): number => runs.filter((x) => x.result === r).length;
-    const upToDate = s.entries.filter((e) => !s.runs.has(e.path) && e.state === 'up-to-date').length;
-    const parts = [`${runs.length} ran`, this.paint('32', `${count('success')} succeeded`)];
-    if (count('failed')) parts.push(this.paint('31', `${count('failed')} failed`));
-    if (count('timeout')) parts.push(this.paint('31', `${count('timeout')} timed out`));
-    if (count('interrupted')) parts.push(this.paint('33', `${count('interrupted')} interrupted`));
-    parts.push(`${upToDate} up to date`);
-    const bad = runs.filter((r) => r.result === 'failed' || r.result === 'timeout');
-    if (bad.length) {
-      this.out.write('\nFailures:\n');
-      for (const r of bad) this.out.write(`  ${this.paint('31', r.path)}: ${r.error ? `${r.error.type}: ${firstLine(r.error.message)}` : r.result}\n`);
-    }
+    const c = countsOf(s.verdicts, s.runs.size);
+    const parts = [`${c.ran} ran`, this.paint('32', `${c.success} succeeded`)];
+    const add = (n: number, words: string, colour: string): void => void (n && parts.push(this.paint(colour, `${n} ${words}`)));
+    add(c.failed, 'failed', '31');
+    add(c.timeout, 'timed out', '31');
+    add(c.interrupted, 'interrupted', '33');
+    add(c.stillFailing, 'still failing', '31');
+    add(c.unexpectedSuccesses, `expected to fail but succeeded`, '31');
+    add(c.expectedFailures, `expected failure${c.expectedFailures === 1 ? '' : 's'}`, '35');
+    add(c.byOtherBuild, 'run by another build', '2');
+    add(c.notRun, 'not run', '33');
+    parts.push(`${c.upToDate} up to date`);
+    this.failures(s);
     if (s.interrupted) this.out.write(this.paint('33', '\nInterrupted: running scripts were stopped and recorded as interrupted.\n'));
     this.out.write(`\n${parts.join(', ')} in ${formatDuration(s.elapsedMs)}.\n`);
+  }
+
+  /** Every script that fails the build, with its error; a hint when scripts lack a module. */
+  private failures(s: BuildSummary): void {
+    const bad = s.verdicts.filter((v) => FAILING.has(v.outcome));
+    if (bad.length === 0) return;
+    this.out.write('\nFailures:\n');
+    const now = Date.now();
+    for (const v of bad) {
+      const err = v.error ? `${v.error.type}: ${firstLine(v.error.message)}` : (v.result ?? 'failed');
+      if (v.outcome === 'still-failing') {
+        const ago = v.at ? `, last run ${formatAgo(now - Date.parse(v.at))}` : '';
+        this.out.write(`  still failing: ${this.paint('31', v.path)} (${err}${ago})\n`);
+      } else if (v.outcome === 'unexpected-success') this.out.write(`  ${this.paint('31', v.path)} was expected to fail but succeeded\n`);
+      else this.out.write(`  ${this.paint('31', v.path)}: ${err}${v.byOther ? ' (run by another build)' : ''}\n`);
+    }
+    if (bad.some((v) => v.error?.type === 'ModuleNotFoundError')) {
+      const p = s.python;
+      this.out.write(`\nThese scripts ran with ${p.executable} (Python ${p.version}, from ${p.origin}); to use another interpreter set "python" in the config, MREORG_PYTHON, or --python.\n`);
+    }
   }
 }
 

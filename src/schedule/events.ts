@@ -2,8 +2,10 @@
  * Everything observable about a build, as one stream of events. The scheduler and the build emit them; the
  * terminal, JSON, JUnit, dry-run and live HTML reporters consume them, and nothing else prints.
  */
-import type { Run } from '../model/run.js';
+import type { LatestEntry } from '../model/entry.js';
+import type { Interpreter, Run, RunResult } from '../model/run.js';
 import type { Plan, PlanEntry } from '../plan/plan.js';
+import type { ScriptVerdict } from './verdict.js';
 
 export interface BuildSummary {
   ok: boolean;
@@ -13,19 +15,29 @@ export interface BuildSummary {
   entries: PlanEntry[];
   /** Runs of this build by path (the last one when a script ran twice). */
   runs: Map<string, Run>;
+  /** Scripts another build ran while this one waited for it, with that build's result. */
+  byOther: Map<string, LatestEntry>;
+  /** Every selected script's outcome (see verdict.ts); `ok` is false when any of them fails the build. */
+  verdicts: ScriptVerdict[];
+  /** The interpreter the scripts ran with, and where that choice came from. */
+  python: Interpreter & { origin: string };
   elapsedMs: number;
 }
 
 /** Why a planned script was not run by this build. */
-export type SkipReason = 'claimed-by-other' | 'ran-by-other';
+export type SkipReason = 'claimed-by-other';
 
 export type BuildEvent =
   | { type: 'warning'; message: string }
-  | { type: 'planned'; plan: Plan; runconfig: string; dryRun: boolean }
+  | { type: 'planned'; plan: Plan; runconfig: string; dryRun: boolean; python: Interpreter & { origin: string } }
   | { type: 'started'; path: string }
   | { type: 'output'; path: string; stream: 'stdout' | 'stderr'; chunk: Buffer }
-  | { type: 'finished'; run: Run }
-  | { type: 'skipped'; path: string; why: SkipReason }
+  /** `mayRetry`: it failed on a missing file in the build's first pass; a `retried` event may follow. */
+  | { type: 'finished'; run: Run; mayRetry?: boolean }
+  /** Not run by this build now; `detail` says more (which build holds it). */
+  | { type: 'skipped'; path: string; why: SkipReason; detail?: string }
+  /** Another build ran the script meanwhile: its result stands for this build's. */
+  | { type: 'elsewhere'; path: string; result: RunResult; error: { type: string; message: string } | null }
   /** First builds: the script failed on a missing file that another script then wrote; it runs once more. */
   | { type: 'retried'; path: string; writers: string[]; files: string[] }
   /** Finished runs reached the ledger on disk. */

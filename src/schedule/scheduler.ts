@@ -6,24 +6,34 @@
  * with fakes.
  */
 import pLimit from 'p-limit';
+import type { LatestEntry } from '../model/entry.js';
 import type { Run } from '../model/run.js';
 import type { Plan, PlanEntry } from '../plan/plan.js';
 import type { Executor, RunningJob } from '../run/executor.js';
 import type { Emit } from './events.js';
 import { retriesAfterMissing } from './retry.js';
 
+/** Another live build holding a script's claim. */
+export interface OtherHolder {
+  /** "waiting for sims/x.py, claimed by build 3f2a on host node07 (pid 12, heartbeat 4 s ago)" */
+  waiting: string;
+  /** When it took the claim (its clock), if known. */
+  since: string | null;
+}
+
 /** Per-script claims under the build's runconfig (see src/ledger/claims.ts). */
 export interface ClaimPort {
   /** True when this build now holds the claim; false when another live build does. */
   claim(path: string): boolean;
   release(path: string): void;
-  heldByOther(path: string): boolean;
+  /** The live build other than this one holding the claim; null when it is free, stale (heartbeat stopped) or ours. */
+  holder(path: string): OtherHolder | null;
 }
 
 /** Where finished runs go (the ledger, with their fingerprints). */
 export interface RunStore {
-  /** True when another build recorded a run of this script, with this content, that started after `since`. */
-  ranElsewhere(path: string, hash: string, since: string): Promise<boolean>;
+  /** The run of this script, with this content, that another build recorded after `since`; null if none. */
+  ranElsewhere(path: string, hash: string, since: string): Promise<LatestEntry | null>;
   record(run: Run): Promise<void>;
   /** Writes what is recorded, soon (runs that end together are written together); an error message or null. */
   flushSoon(): Promise<string | null>;
@@ -64,8 +74,10 @@ export interface SchedulerOptions {
 export interface ScheduleResult {
   /** Runs of this build by path (the last one when a script ran twice). */
   runs: Map<string, Run>;
+  /** Scripts another build ran meanwhile (this build waited for it instead), with that build's result. */
+  byOther: Map<string, LatestEntry>;
   /** Set when the final ledger write failed: the runs of this build are not recorded. */
-  storeError: string | null;
+  storeError: unknown;
 }
 
 interface Attempt {
@@ -73,11 +85,17 @@ interface Attempt {
   /** We hold the script's claim: it is released once the run is on disk. */
   claimed: boolean;
   /** Another build is running it now. */
-  busy?: boolean;
+  busy?: OtherHolder;
 }
+
+/** How often a build waiting for another build's script says so again. */
+const WAIT_REPORT_MS = 30_000;
 
 export class Scheduler {
   private readonly runs = new Map<string, Run>();
+  private readonly byOther = new Map<string, LatestEntry>();
+  /** Scripts being retried after a missing file -> the id of the run they retry. */
+  private readonly retryOf = new Map<string, string>();
   private readonly tasks = new Map<string, Promise<Run | null>>();
   private readonly running = new Set<RunningJob>();
   /** Claims of runs not yet on disk: released after the final write succeeds. */
@@ -110,7 +128,7 @@ export class Scheduler {
       for (const p of plan.order) this.schedule(entries.get(p)!, entries.get(p)!.upstream);
       await Promise.all(this.tasks.values());
       if (!this.aborted && !this.stopStarting) await this.retryAfterMissing(entries);
-      return { runs: this.runs, storeError: await this.finalWrite() };
+      return { runs: this.runs, byOther: this.byOther, storeError: await this.finalWrite() };
     } finally {
       this.opts.signal?.removeEventListener('abort', onAbort);
     }
@@ -121,18 +139,34 @@ export class Scheduler {
     const deps = after.map((u) => this.tasks.get(u)).filter((x): x is Promise<Run | null> => x !== undefined);
     const task = Promise.all(deps).then(async () => {
       const hash = await this.deps.hashScript(p);
-      const attempt = await this.limit(() => this.attempt(entry, hash)).catch((e: unknown): Attempt => {
-        // Something around the script failed (its temp folder could not be made...): say so and go on with the
-        // others; a rejected task would end the build with the other scripts still running.
-        this.deps.emit({ type: 'warning', message: `could not run ${p}: ${e instanceof Error ? e.message : String(e)}` });
-        return { run: null, claimed: false };
-      });
-      if (attempt.busy) await this.waitForOtherBuild(p);
+      let attempt = await this.inSlot(entry, hash);
+      // Another build runs it: wait for that build, then take its result, or run it ourselves if it left none
+      // (it died, or ran other content). Bounded: each wait ends when the holder stops beating.
+      for (let tries = 0; attempt.busy && tries < 3; tries++) {
+        const seen = attempt.busy;
+        await this.waitForOtherBuild(p, seen);
+        const other = this.aborted ? null : await this.deps.store.ranElsewhere(p, hash, seen.since ?? this.startedAt);
+        if (other) {
+          this.doneElsewhere(p, other);
+          break;
+        }
+        attempt = await this.inSlot(entry, hash);
+      }
       await this.settle(p, attempt);
       return attempt.run;
     });
     this.tasks.set(p, task);
     return task;
+  }
+
+  /** attempt() in a job slot; something failing around the script is a warning, not the end of the build. */
+  private inSlot(entry: PlanEntry, hash: string): Promise<Attempt> {
+    return this.limit(() => this.attempt(entry, hash)).catch((e: unknown): Attempt => {
+      // Something around the script failed (its temp folder could not be made...): say so and go on with the
+      // others; a rejected task would end the build with the other scripts still running.
+      this.deps.emit({ type: 'warning', message: `could not run ${entry.path}: ${e instanceof Error ? e.message : String(e)}` });
+      return { run: null, claimed: false };
+    });
   }
 
   /** Runs the script if no other build does (inside a job slot). */
@@ -141,19 +175,31 @@ export class Scheduler {
     if (this.stopStarting || this.aborted) return { run: null, claimed: false };
     const { claims, store, emit } = this.deps;
     if (!claims.claim(p)) {
-      emit({ type: 'skipped', path: p, why: 'claimed-by-other' });
-      return { run: null, claimed: false, busy: true };
+      const busy = claims.holder(p);
+      // Released between the two calls: try once more.
+      if (busy === null && claims.claim(p)) return this.attempt(entry, hash);
+      if (busy !== null) {
+        emit({ type: 'skipped', path: p, why: 'claimed-by-other', detail: busy.waiting });
+        return { run: null, claimed: false, busy };
+      }
+      return { run: null, claimed: false };
     }
     try {
       // Another build may have run it since we planned (and released its claim): then it is done.
-      if (!this.runs.has(p) && (await store.ranElsewhere(p, hash, this.startedAt))) {
-        emit({ type: 'skipped', path: p, why: 'ran-by-other' });
+      const other = this.runs.has(p) ? null : await store.ranElsewhere(p, hash, this.startedAt);
+      if (other) {
+        this.doneElsewhere(p, other);
         return { run: null, claimed: true };
       }
-      const run = await this.execute(entry, hash);
+      const ran = await this.execute(entry, hash);
+      const first = this.retryOf.get(p);
+      const run = first ? { ...ran, retryOf: first } : ran;
       await store.record(run);
       this.runs.set(p, run);
-      emit({ type: 'finished', run });
+      // A first-pass failure on a missing file may be retried once its writer has run: say so, so reporters can
+      // wait for that decision before calling it a failure.
+      const mayRetry = !first && run.result === 'failed' && (run.deps?.missing.length ?? 0) > 0;
+      emit({ type: 'finished', run, mayRetry });
       if (this.opts.failFast && (run.result === 'failed' || run.result === 'timeout')) this.stopStarting = true;
       return { run, claimed: true };
     } catch (e) {
@@ -203,14 +249,25 @@ export class Scheduler {
     else if (attempt.claimed) this.heldClaims.push(p);
   }
 
+  private doneElsewhere(p: string, entry: LatestEntry): void {
+    this.byOther.set(p, entry);
+    this.deps.emit({ type: 'elsewhere', path: p, result: entry.result, error: entry.error });
+  }
+
   /**
-   * Scripts downstream of one that another build is running must not start on its old output: wait (outside any
-   * job slot) until that build releases it. Polling is fine: the other build's run takes as long as it takes.
+   * This script and those downstream of it must not start on old output while another build runs it: wait
+   * (outside any job slot) until that build releases the claim or stops beating, saying what it waits for.
    */
-  private async waitForOtherBuild(p: string): Promise<void> {
+  private async waitForOtherBuild(p: string, first: OtherHolder): Promise<void> {
     let wait = 50;
-    while (this.deps.claims.heldByOther(p) && !this.aborted) {
+    let sinceReport = 0;
+    for (let h: OtherHolder | null = first; h !== null && !this.aborted; h = this.deps.claims.holder(p)) {
+      if (sinceReport >= WAIT_REPORT_MS) {
+        this.deps.emit({ type: 'warning', message: h.waiting });
+        sinceReport = 0;
+      }
       await this.deps.clock.sleep(wait);
+      sinceReport += wait;
       wait = Math.min(1000, wait * 2);
     }
   }
@@ -218,6 +275,7 @@ export class Scheduler {
   private async retryAfterMissing(entries: Map<string, PlanEntry>): Promise<void> {
     for (const r of retriesAfterMissing(this.runs.values())) {
       entries.get(r.path)?.reasons.push({ kind: 'retried-after-write', writers: r.writers, files: r.files });
+      this.retryOf.set(r.path, this.runs.get(r.path)!.id);
       this.deps.emit({ type: 'retried', ...r });
       this.tasks.delete(r.path);
       await this.schedule(entries.get(r.path)!, []);
@@ -225,11 +283,11 @@ export class Scheduler {
   }
 
   /** The last write; claims of runs it could not record stay, so the next build reruns those scripts. */
-  private async finalWrite(): Promise<string | null> {
+  private async finalWrite(): Promise<unknown> {
     try {
       await this.deps.store.flushNow();
     } catch (e) {
-      return e instanceof Error ? e.message : String(e);
+      return e;
     }
     for (const p of this.heldClaims.splice(0)) this.deps.claims.release(p);
     return null;

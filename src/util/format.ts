@@ -19,3 +19,15 @@ export function formatDuration(ms: number | null | undefined): string {
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
+
+/**
+ * How long ago, roughly: `40 s ago`, `5 min ago`, `2 h ago`, `3 days ago`.
+ * @example formatAgo(7_200_000) === '2 h ago'
+ */
+export function formatAgo(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400 * 2) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} days ago`;
+}

@@ -63,7 +63,7 @@ test(
 );
 
 test(
-  'a failing script: recorded with its exception, exit code 1, not rerun by a plain build; --retry-failed reruns it',
+  'a failing script: recorded with its exception, exit code 1, not rerun by a plain build (which still fails: it is still failing); --retry-failed reruns it',
   withTimeout(T, async () => {
     rig.write({ 'ok.py': 'pass\n', 'bad.py': 'def f():\n    raise ValueError("no spikes found")\nf()\n' });
     const b = await rig.json(['build']);
@@ -76,7 +76,8 @@ test(
     assert.match(b.res.stderr, /bad\.py: ValueError: no spikes found/);
     const again = await rig.json(['build']);
     assert.equal(ranPaths(again.doc), []);
-    assert.is(again.res.code, 0);
+    assert.is(again.res.code, 1);
+    assert.is(again.doc.counts.stillFailing, 1);
     assert.is(entry((await rig.json(['status'])).doc, 'bad.py').state, 'failed');
     const retry = await rig.json(['build', '--retry-failed']);
     assert.equal(ranPaths(retry.doc), ['bad.py']);

@@ -83,8 +83,9 @@ test('--junit writes JUnit XML: a testcase per script, the failure with its trac
   assert.match(xml, /<testcase classname="mreorg.default" name="bad.py" time="[\d.]+">\n\s+<failure type="ValueError" message="ValueError: x &lt; 0 &amp; &quot;quoted&quot;">Traceback/);
   assert.match(xml, /<system-out>&lt;ok&gt; &amp; done\n<\/system-out>/);
   const again = await rig.run(['build', '--junit', 'out/junit.xml']);
-  assert.is(again.code, 0);
-  assert.match(rig.read('out/junit.xml'), /<skipped message="failed"\/>/);
+  assert.is(again.code, 1, 'a script still failing fails the build');
+  assert.match(rig.read('out/junit.xml'), /name="bad.py" time="[\d.]+">\n\s+<failure type="ValueError" message="still failing [^"]*ValueError: x &lt; 0/);
+  assert.match(rig.read('out/junit.xml'), /name="good.py" time="[\d.]+">\n\s+<skipped message="up-to-date"\/>/);
 }));
 
 test.run();

@@ -126,6 +126,42 @@ test('a reader of a rerunning writer reruns after it, in order', () => {
   assert.equal(p.entries.find((e) => e.path === 'b.py')!.reasons, ['upstream a.py will rerun']);
 });
 
+test('a runconfig never run yet is ordered by what its scripts read and wrote under another runconfig', () => {
+  const other: Record<string, LatestEntry> = {
+    'b.py': latest({ data: { 'out.csv': 'o' } }),
+    'a.py': latest({ writes: ['out.csv'] }),
+  };
+  const p = plan(
+    input({
+      scripts: [
+        { path: 'b.py', tracked: true, hash: 'h' },
+        { path: 'a.py', tracked: true, hash: 'h' },
+      ],
+      latest: () => undefined,
+      learned: (x) => other[x],
+    }),
+  );
+  assert.equal(p.order, ['a.py', 'b.py']);
+  assert.equal(p.entries.find((e) => e.path === 'b.py')!.upstream, ['a.py']);
+  assert.equal(p.entries.map((e) => e.state), ['never-run', 'never-run']);
+});
+
+test('expected failures: their own state, not rerun by --retry-failed; a plain failure is', () => {
+  const failed = latest({ result: 'failed' });
+  const expectFail = input({ latest: () => failed, settings: () => ({ expect: 'fail' }) });
+  assert.is(plan(expectFail).entries[0]!.state, 'expected-failure');
+  assert.not.ok(plan({ ...expectFail, retryFailed: true }).entries[0]!.run);
+  assert.ok(plan({ ...expectFail, force: true }).entries[0]!.run);
+  const expectTimeout = input({ latest: () => failed, settings: () => ({ expect: 'timeout' }) });
+  assert.is(plan(expectTimeout).entries[0]!.state, 'failed', 'failing when a timeout was expected is a failure');
+  assert.ok(plan({ ...input({ latest: () => failed }), retryFailed: true }).entries[0]!.run);
+});
+
+test('per-script settings refine the runconfig: timeout and argv replace, env merges', () => {
+  const e = planRaw(input({ settings: () => ({ timeout: 5, argv: ['--x'], env: { B: '2' } }) })).entries[0]!;
+  assert.equal(e.runconfig, { name: 'std', timeout: 5, env: { A: '1', B: '2' }, argv: ['--x'] });
+});
+
 test('cycles are reported and do not hang', () => {
   const r = topoSort(['a', 'b'], (n) => (n === 'a' ? ['b'] : ['a']));
   assert.equal(r.order.length, 2);

@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Runconfig } from '../../src/config/types.js';
+import type { LatestEntry } from '../../src/model/entry.js';
 import type { Run, RunDeps, RunResult } from '../../src/model/run.js';
 import type { Plan, PlanEntry } from '../../src/plan/plan.js';
 import type { Executor, Job, RunningJob } from '../../src/run/executor.js';
@@ -68,11 +69,16 @@ class FakeExecutor implements Executor {
   }
 }
 
-function fakeStore(): RunStore & { recorded: string[] } {
+function entryOf(result: RunResult): LatestEntry {
+  const fingerprint = { hash: 'h', env: {}, argv: [], python: '3', modules: {}, data: {}, packages: {} };
+  return { runId: 'theirs', result, startedAt: '2026-01-01T00:00:02.000Z', durationMs: 1, fingerprint, writes: [], figures: 0, error: null };
+}
+
+function fakeStore(elsewhere: Record<string, LatestEntry> = {}): RunStore & { recorded: string[] } {
   const recorded: string[] = [];
   return {
     recorded,
-    ranElsewhere: async () => false,
+    ranElsewhere: async (p) => elsewhere[p] ?? null,
     record: async (run) => void recorded.push(run.path),
     flushSoon: async () => null,
     flushNow: async () => {},
@@ -86,13 +92,16 @@ function fakeClock(): Clock & { sleeps: number[] } {
 }
 
 function planOf(order: string[], upstream: Record<string, string[]> = {}): Plan {
-  const entries: PlanEntry[] = order.map((p) => ({ path: p, state: 'never-run', run: true, reasons: [], notes: [], upstream: upstream[p] ?? [] }));
+  const entries: PlanEntry[] = order.map((p) => ({ path: p, state: 'never-run', run: true, reasons: [], notes: [], upstream: upstream[p] ?? [], runconfig: rc, expect: null, last: null }));
   return { entries, order, cycles: [] };
 }
 
-function scheduler(executor: Executor, over: { jobs?: number; failFast?: boolean; signal?: AbortSignal; held?: Set<string>; heldPolls?: number } = {}) {
+function scheduler(
+  executor: Executor,
+  over: { jobs?: number; failFast?: boolean; signal?: AbortSignal; held?: Set<string>; heldPolls?: number; elsewhere?: Record<string, LatestEntry> } = {},
+) {
   const events: BuildEvent[] = [];
-  const store = fakeStore();
+  const store = fakeStore(over.elsewhere);
   const clock = fakeClock();
   const held = over.held ?? new Set<string>();
   let polls = over.heldPolls ?? 0;
@@ -103,8 +112,8 @@ function scheduler(executor: Executor, over: { jobs?: number; failFast?: boolean
       claims: {
         claim: (p) => !held.has(p),
         release: (p) => void released.push(p),
-        // Another build holds it for `heldPolls` polls, then releases it.
-        heldByOther: (p) => held.has(p) && (polls-- > 0 || (held.delete(p), false)),
+        // Another build holds it for `heldPolls` polls after the first look, then releases it.
+        holder: (p) => (held.has(p) && (polls-- >= 0 || (held.delete(p), false)) ? { waiting: `waiting for ${p}, claimed by build b2`, since: '2026-01-01T00:00:01.000Z' } : null),
       },
       store,
       hashScript: async () => 'h',
@@ -151,14 +160,27 @@ test('never more than `jobs` scripts at once', async () => {
   assert.is(ex.maxRunning, 2);
 });
 
-test('a script claimed by another build is skipped, and its readers wait until that build releases it', async () => {
+test('a script claimed by another build is left to it; its readers wait, and its result is that build\'s', async () => {
   const ex = new FakeExecutor();
-  const { s, events, clock } = scheduler(ex, { held: new Set(['make.py']), heldPolls: 3 });
-  await s.run(planOf(['make.py', 'use.py'], { 'use.py': ['make.py'] }));
+  const theirs = entryOf('failed');
+  const { s, events, clock } = scheduler(ex, { held: new Set(['make.py']), heldPolls: 3, elsewhere: { 'make.py': theirs } });
+  const order: string[] = [];
+  const result = await s.run(planOf(['make.py', 'use.py'], { 'use.py': ['make.py'] }));
+  for (const e of events) if (e.type === 'started' || e.type === 'elsewhere') order.push(`${e.type}:${e.path}`);
   assert.equal(ex.started, ['use.py'], 'make.py is left to the other build');
-  assert.ok(events.some((e) => e.type === 'skipped' && e.path === 'make.py' && e.why === 'claimed-by-other'));
-  assert.is(clock.sleeps.length, 3, 'polled while the other build held it');
-  assert.equal(clock.sleeps, [50, 100, 200], 'polls back off');
+  assert.equal(order, ['elsewhere:make.py', 'started:use.py'], 'the reader starts only after the other build is done');
+  assert.ok(events.some((e) => e.type === 'skipped' && e.path === 'make.py' && e.detail === 'waiting for make.py, claimed by build b2'));
+  assert.equal(clock.sleeps, [50, 100, 200, 400], 'polled, backing off, while the other build held it');
+  assert.is(result.byOther.get('make.py'), theirs, 'its result counts (a failure there fails this build too)');
+});
+
+test('a holder that leaves no result (it died, or ran other content): this build runs the script itself', async () => {
+  const ex = new FakeExecutor();
+  const { s, events } = scheduler(ex, { held: new Set(['make.py']), heldPolls: 1 });
+  const result = await s.run(planOf(['make.py']));
+  assert.equal(ex.started, ['make.py']);
+  assert.is(result.runs.get('make.py')!.result, 'success');
+  assert.not.ok(events.some((e) => e.type === 'elsewhere'));
 });
 
 test('a script that failed on a missing file runs again once another script of the build wrote it', async () => {
@@ -216,7 +238,7 @@ test('a failed ledger write keeps the claim until the final write, which reports
     throw new Error('disk still full');
   };
   const result = await s.run(planOf(['a.py']));
-  assert.is(result.storeError, 'disk still full');
+  assert.is((result.storeError as Error).message, 'disk still full');
   assert.equal(released, [], 'the claim stays, so the next build reruns the script');
   assert.ok(events.some((e) => e.type === 'warning' && /could not write the ledger ledger.json \(disk full\)/.test(e.message)));
 });
