@@ -24,6 +24,8 @@ export interface WriteReportOptions {
   refreshSeconds?: number;
   /** Re-render every page, ignoring what the last render recorded (bytes are still compared before writing). */
   force?: boolean;
+  /** Figure formats to publish, of png, svg, pdf, eps (default: all four); files of other formats are ignored. */
+  figureFormats?: readonly string[];
 }
 
 export interface WriteReportResult {
@@ -73,7 +75,7 @@ async function render(data: ReportData, outDir: string, opts: WriteReportOptions
   const writer = await SiteWriter.open(outDir, state.files);
 
   for (const asset of templates.assets) await writer.write(asset.file, templates.fingerprint, asset.content);
-  const figures = await storeFigures(data, state, writer, { thumbnailWidth: opts.thumbnailWidth });
+  const figures = await storeFigures(data, state, writer, { thumbnailWidth: opts.thumbnailWidth, formats: opts.figureFormats });
 
   const index = indexReport(data);
   let pages = 0;
