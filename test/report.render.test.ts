@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Run } from '../src/ledger/types.js';
 import type { ReportData } from '../src/report/model.js';
+import { MARKER_FILE, ReportFolderRefused } from '../src/report/folder.js';
 import { writeReport } from '../src/report/render.js';
 import { paths } from '../src/report/slug.js';
 import { withTimeout } from './browser.js';
@@ -203,6 +204,31 @@ test('figures in formats the report does not publish are neither copied nor link
     assert.match(page, new RegExp(`<span class="muted" title="ignored: the report publishes only png, svg files">${label}</span>`));
   }
   assert.not.match(page, /figures\/[0-9a-f]+\.(html|xml|pdf)/);
+}));
+
+test('a folder that holds other files is refused before anything is written; empty or marked folders are used', withTimeout(30_000, async () => {
+  const root = join(tmp, 'project');
+  const { data } = project(root);
+  const docs = join(tmp, 'docs');
+  put(docs, 'index.html', 'my own page');
+  let error: unknown = null;
+  await writeReport(data, docs).catch((e: unknown) => (error = e));
+  assert.instance(error, ReportFolderRefused);
+  assert.match((error as Error).message, /report\.dir/);
+  assert.equal([...files(docs).keys()], ['index.html']);
+  assert.is(readFileSync(join(docs, 'index.html'), 'utf8'), 'my own page');
+
+  const empty = join(tmp, 'empty');
+  mkdirSync(empty);
+  await writeReport(data, empty);
+  assert.ok(files(empty).has(MARKER_FILE));
+  await writeReport(data, empty); // its own folder now
+
+  const earlier = join(tmp, 'earlier');
+  put(earlier, 'index.html', 'a report of the previous version');
+  put(earlier, '.mreorg-signature', 'abc');
+  await writeReport(data, earlier);
+  assert.match(readFileSync(join(earlier, 'index.html'), 'utf8'), /<!doctype html>/i);
 }));
 
 test('a report folder of the previous version: its unsafe figure copies are cleaned or deleted', withTimeout(30_000, async () => {

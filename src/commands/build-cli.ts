@@ -10,6 +10,7 @@ import { fanOut } from '../reporters/events.js';
 import { buildDocument } from '../reporters/json.js';
 import { terminalReporter } from '../reporters/terminal.js';
 import { killAllNow } from '../run/process.js';
+import { ReportFolderRefused } from '../report/folder.js';
 import { messageOf } from '../util/errors.js';
 import { build, type BuildOptions } from './build.js';
 import type { Project, Survey } from './project.js';
@@ -44,12 +45,17 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
 
   let reportTimer: NodeJS.Timeout | null = null;
   let reportBusy: Promise<unknown> = Promise.resolve();
+  /** Set once the report folder was refused: no more live updates, and the build ends with its message. */
+  let refused: ReportFolderRefused | null = null;
   /** Writes the report; returns the error message when it could not be written. */
   const reportNow = async (project: Project, building: boolean, reuse: Survey | null = null): Promise<string | null> => {
     const { writeProjectReport } = await import('./report.js');
     const attempt = reportBusy.then(() => writeProjectReport(project, cwd, building, false, reuse)).then(
       () => null,
-      (e: unknown) => messageOf(e),
+      (e: unknown) => {
+        if (e instanceof ReportFolderRefused) refused = e;
+        return messageOf(e);
+      },
     );
     reportBusy = attempt;
     return attempt;
@@ -58,13 +64,13 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
   // on a big project the report never takes more than a fifth of the machine from the scripts themselves.
   let lastRenderMs = 0;
   const onProgress = (project: Project): void => {
-    if (!opts.report || reportTimer) return;
+    if (!opts.report || reportTimer || refused) return;
     reportTimer = setTimeout(() => {
       const t0 = performance.now();
       void reportNow(project, true).then((err) => {
         lastRenderMs = performance.now() - t0;
         reportTimer = null;
-        if (err) process.stderr.write(`mreorg: warning: could not update the report: ${err}\n`);
+        if (err && !refused) process.stderr.write(`mreorg: warning: could not update the report: ${err}\n`);
       });
     }, Math.max(2000, 4 * lastRenderMs));
   };
@@ -85,9 +91,10 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
     fanOut(reporters).done(summary);
     let reportError: string | null = null;
     if (opts.report) {
-      reportError = await reportNow(project, false, survey);
+      reportError = refused ? messageOf(refused) : await reportNow(project, false, survey);
       const { reportIndexPath } = await import('./report.js');
-      if (reportError) process.stderr.write(`mreorg: the runs are recorded in the ledger, but the report could not be written: ${reportError}\n`);
+      if (refused) process.stderr.write(`mreorg: the runs are recorded in the ledger. ${messageOf(refused)}\n`);
+      else if (reportError) process.stderr.write(`mreorg: the runs are recorded in the ledger, but the report could not be written: ${reportError}\n`);
       else stream.write(`Report: ${reportIndexPath(project)}\n`);
     }
     if (opts.junit) {
@@ -103,6 +110,7 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
     }
     if (opts.json) process.stdout.write(JSON.stringify(buildDocument(summary), null, 2) + '\n');
     if (summary.interrupted) return 130;
+    if (refused) return 2;
     return summary.ok && !reportError ? 0 : 1;
   } finally {
     if (reportTimer) clearTimeout(reportTimer);
