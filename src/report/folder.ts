@@ -19,11 +19,11 @@ const NOT_OURS =
   `is not empty and was not made by mreorg (it has no ${MARKER_FILE} file): writing the report there would ` +
   'overwrite files such as index.html, and later builds would delete files they once wrote';
 
-/** The report folder holds something that is not mreorg's (or is not a folder): nothing is written there. */
+/** The report folder holds something that is not mreorg's: nothing is written there. */
 export class ReportFolderRefused extends UserError {
-  constructor(readonly dir: string, what = NOT_OURS) {
+  constructor(readonly dir: string) {
     super(
-      `Not writing the report into ${dir}: the folder ${what}. Set report.dir in the config to a new or ` +
+      `Not writing the report into ${dir}: the folder ${NOT_OURS}. Set report.dir in the config to a new or ` +
         `empty folder, or, if ${dir} really is for the report, create an empty file ${MARKER_FILE} in it.`,
       2,
     );
@@ -38,8 +38,8 @@ export function reportFolderRefusal(dir: string): ReportFolderRefused | null {
     names = readdirSync(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (code === 'ENOTDIR') return new ReportFolderRefused(dir, 'is a file, not a folder');
+    // Missing: it will be made. A file on the way: making it fails, as any folder mreorg cannot write.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw e;
   }
   if (names.length === 0 || names.includes(MARKER_FILE) || EARLIER_MARKERS.some((m) => names.includes(m))) return null;
