@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Run } from '../src/model/run.js';
 import type { ReportData } from '../src/report/model.js';
+import { MARKER_FILE, ReportFolderRefused } from '../src/report/folder.js';
 import { writeReport } from '../src/report/render.js';
 import { paths } from '../src/report/slug.js';
 import { withTimeout } from './browser.js';
@@ -156,27 +157,100 @@ test('a failed run links its traceback frames to the script lines and says what 
   assert.match(evil, /\.mreorg\/logs\/evil\.stdout\.log/);
 }));
 
-test('figures: content-addressed, thumbnailed once, hostile SVG withheld, broken PNG linked', withTimeout(30_000, async () => {
+test('figures: content-addressed, thumbnailed once, hostile SVG stored cleaned, a PNG that is not one withheld', withTimeout(30_000, async () => {
   const root = join(tmp, 'project');
   const out = join(tmp, 'report');
   const { data, runs } = project(root);
   const first = await writeReport(data, out);
   const stored = [...files(out).keys()].filter((f) => f.startsWith('figures/')).sort();
-  assert.is(stored.length, 4, 'png, svg, pdf, broken png; the hostile svg is not copied');
+  assert.is(stored.length, 4, 'png, svg, pdf, the cleaned hostile svg; the fake png is not copied');
+  assert.not.ok(stored.some((f) => f.endsWith('.png') && readFileSync(join(out, f)).includes('this is not a png')));
+  for (const f of stored.filter((x) => x.endsWith('.svg'))) assert.not.match(readFileSync(join(out, f), 'utf8'), /onload|alert/, f);
   assert.is(first.thumbnailsMade, 1);
-  assert.is(first.warnings.length, 1);
+  assert.equal(first.warnings, []);
   const thumbs = [...files(out).keys()].filter((f) => f.startsWith('thumbs/'));
   assert.is(thumbs.length, 1);
   const thumb = PNG.sync.read(readFileSync(join(out, thumbs[0]!)));
   assert.ok(thumb.width <= 400 && thumb.width > 0);
   const plot = readFileSync(join(out, paths.run(runs.plot!.id)), 'utf8');
   assert.match(plot, /<img src="\.\.\/thumbs\/[0-9a-f]+\.png" width="400" height="300" loading="lazy"/);
-  assert.match(plot, />PDF</);
+  assert.match(plot, /<a href="\.\.\/figures\/[0-9a-f]+\.png">PNG</, 'a PNG opens as an image');
+  assert.match(plot, /<a href="\.\.\/figures\/[0-9a-f]+\.svg" download="fig000_big\.svg">SVG</);
+  assert.match(plot, /<a href="\.\.\/figures\/[0-9a-f]+\.pdf" download="fig000_big\.pdf">PDF</);
   const evil = readFileSync(join(out, paths.run(runs.evil!.id)), 'utf8');
-  assert.match(evil, /withheld: it contains scripts/);
-  assert.match(evil, /cannot be previewed/);
+  assert.match(evil, /title="cleaned: removed attribute onload"/);
+  assert.match(evil, /withheld: not a PNG file/);
   assert.match(evil, /outside the project/);
-  assert.not.match(evil, /<img /, 'neither the hostile SVG nor the broken PNG is shown');
+  assert.is((evil.match(/<img /g) ?? []).length, 1, 'the cleaned SVG is shown; the fake PNG is not');
+}));
+
+test('figures in formats the report does not publish are neither copied nor linked, with a note', withTimeout(30_000, async () => {
+  const root = join(tmp, 'project');
+  const out = join(tmp, 'report');
+  put(root, '_output/figures/x/html/fig000_page.html', '<script>window.__pwned = 1</script>');
+  put(root, '_output/figures/x/xml/fig000_page.xml', '<x:script xmlns:x="http://www.w3.org/1999/xhtml">window.__pwned = 1</x:script>');
+  put(root, '_output/figures/x/png/fig000_page.png', png(20, 20, 1));
+  put(root, '_output/figures/x/pdf/fig000_page.pdf', '%PDF-1.4 fake');
+  const run = fx.run('x.py', {
+    startedAt: new Date(Date.now() - 60_000).toISOString(),
+    figures: ['html', 'xml', 'png', 'pdf'].map((f) => fx.figure(`_output/figures/x/${f}/fig000_page.${f}`, { name: 'page', number: 0 })),
+  });
+  const data = fx.data(root, [fx.script('x.py', { runs: [run], status: { default: fx.statusFor(run) } })]);
+  const result = await writeReport(data, out, { figureFormats: ['png', 'svg'] });
+  assert.equal([...files(out).keys()].filter((f) => f.startsWith('figures/')).map((f) => f.split('.').pop()), ['png']);
+  assert.equal(result.warnings, ['figure files in html, pdf, xml format were ignored: the report publishes only png, svg']);
+  const page = readFileSync(join(out, paths.run(run.id)), 'utf8');
+  for (const label of ['HTML', 'XML', 'PDF']) {
+    assert.match(page, new RegExp(`<span class="muted" title="ignored: the report publishes only png, svg files">${label}</span>`));
+  }
+  assert.not.match(page, /figures\/[0-9a-f]+\.(html|xml|pdf)/);
+}));
+
+test('a folder that holds other files is refused before anything is written; empty or marked folders are used', withTimeout(30_000, async () => {
+  const root = join(tmp, 'project');
+  const { data } = project(root);
+  const docs = join(tmp, 'docs');
+  put(docs, 'index.html', 'my own page');
+  let error: unknown = null;
+  await writeReport(data, docs).catch((e: unknown) => (error = e));
+  assert.instance(error, ReportFolderRefused);
+  assert.match((error as Error).message, /report\.dir/);
+  assert.equal([...files(docs).keys()], ['index.html']);
+  assert.is(readFileSync(join(docs, 'index.html'), 'utf8'), 'my own page');
+
+  const empty = join(tmp, 'empty');
+  mkdirSync(empty);
+  await writeReport(data, empty);
+  assert.ok(files(empty).has(MARKER_FILE));
+  await writeReport(data, empty); // its own folder now
+
+  const earlier = join(tmp, 'earlier');
+  put(earlier, 'index.html', 'a report of the previous version');
+  put(earlier, '.mreorg-signature', 'abc');
+  await writeReport(data, earlier);
+  assert.match(readFileSync(join(earlier, 'index.html'), 'utf8'), /<!doctype html>/i);
+}));
+
+test('a report folder of the previous version: its unsafe figure copies are cleaned or deleted', withTimeout(30_000, async () => {
+  const root = join(tmp, 'project');
+  const out = join(tmp, 'report');
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg"><s:script xmlns:s="http://www.w3.org/2000/svg">window.__pwned=1</s:script><rect width="5" height="5"/></svg>';
+  put(root, '_output/figures/a/svg/fig000_a.svg', svg);
+  const run = fx.run('a.py', { startedAt: new Date(Date.now() - 60_000).toISOString(), figures: [fx.figure('_output/figures/a/svg/fig000_a.svg')] });
+  const data = fx.data(root, [fx.script('a.py', { runs: [run], status: { default: fx.statusFor(run) } })]);
+  await writeReport(data, out);
+  const stored = [...files(out).keys()].find((f) => f.startsWith('figures/'))!;
+  // What the previous version left: the SVG copied as the script wrote it, an html "figure", a version-2 state.
+  writeFileSync(join(out, stored), svg);
+  writeFileSync(join(out, 'figures/0123456789abcdef0123.html'), '<script>window.__pwned=1</script>');
+  const state = JSON.parse(readFileSync(join(out, '.mreorg-report.json'), 'utf8'));
+  state.version = 2;
+  state.files['figures/0123456789abcdef0123.html'] = { key: '0123456789abcdef0123' };
+  for (const image of Object.values(state.images) as { kind: string; active?: boolean }[]) Object.assign(image, { kind: 'svg', active: false });
+  writeFileSync(join(out, '.mreorg-report.json'), JSON.stringify(state));
+  await writeReport(data, out);
+  assert.not.match(readFileSync(join(out, stored), 'utf8'), /script/);
+  assert.not.ok(files(out).has('figures/0123456789abcdef0123.html'));
 }));
 
 test('an identical rebuild writes nothing; a change rewrites only what it touches', withTimeout(30_000, async () => {

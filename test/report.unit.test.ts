@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { editorHref, escapeHtml } from '../src/report/escape.js';
-import { extensionOf, svgIsActive } from '../src/report/figures.js';
+import { extensionOf, publishable } from '../src/report/figures.js';
 import { countLines, formatBytes, formatDuration, formatTimestamp, stateLabel } from '../src/report/format.js';
 import { highlightPythonLines, renderSourceHtml, tokenizePython } from '../src/report/highlight.js';
 import { pageName, paths, shortHash, slugify } from '../src/report/slug.js';
@@ -190,12 +190,20 @@ test('pngSize reads the header without decoding', () => {
 });
 
 // ---- figures ----
-test('svgIsActive flags SVGs that could run code, extensionOf sanitizes formats', () => {
-  assert.ok(svgIsActive('<svg><script>alert(1)</script></svg>'));
-  assert.ok(svgIsActive('<svg onload="alert(1)"></svg>'));
-  assert.ok(svgIsActive('<svg><a href="javascript:alert(1)">x</a></svg>'));
-  assert.ok(svgIsActive('<svg><foreignObject><div/></foreignObject></svg>'));
-  assert.not.ok(svgIsActive('<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/><text>onion = 1</text></svg>'));
+test('publishable: a file is stored only if its bytes are what its format says; extensionOf sanitizes formats', () => {
+  const html = Buffer.from('<script>window.__pwned=1</script>');
+  for (const ext of ['png', 'pdf', 'eps']) assert.equal(publishable(ext, html), { kind: 'withheld', reason: `withheld: not a ${ext.toUpperCase()} file` });
+  assert.is(publishable('png', solidPng(1, 1, [0, 0, 0, 255])).kind, 'ok');
+  assert.is(publishable('pdf', Buffer.from('%PDF-1.4\n')).kind, 'ok');
+  assert.is(publishable('eps', Buffer.from('%!PS-Adobe-3.0 EPSF-3.0\n')).kind, 'ok');
+  assert.is(publishable('eps', Buffer.from([0xc5, 0xd0, 0xd3, 0xc6, 0])).kind, 'ok', 'DOS EPS with a binary header');
+  const svg = publishable('svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>'));
+  assert.is(svg.kind, 'ok');
+  if (svg.kind === 'ok') {
+    assert.not.match(svg.content.toString(), /onload|alert/);
+    assert.equal(svg.removed, ['attribute onload']);
+  }
+  assert.is(publishable('svg', html).kind, 'withheld');
   assert.is(extensionOf({ format: 'PNG', path: 'a.png' }), 'png');
   assert.is(extensionOf({ format: '<svg>', path: 'a' }), 'svg');
   assert.is(extensionOf({ format: '', path: 'x/fig.EPS' }), 'eps');

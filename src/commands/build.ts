@@ -11,6 +11,7 @@ import type { Run } from '../model/run.js';
 import { planFor } from '../plan/project-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { openProject, resolveRunconfig, saveCaches, type GlobalOptions, type Project } from '../project/project.js';
+import { reportFolderRefusal } from '../report/folder.js';
 import { LocalExecutor } from '../run/local.js';
 import type { BuildSummary, Emit } from '../schedule/events.js';
 import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule/scheduler.js';
@@ -26,6 +27,8 @@ export interface BuildOptions extends GlobalOptions {
   retryFailed?: boolean;
   dryRun?: boolean;
   failFast?: boolean;
+  /** The HTML report will be written (its folder is checked before anything runs). */
+  report?: boolean;
   /** Aborted on Ctrl-C / SIGTERM. */
   signal?: AbortSignal;
 }
@@ -50,6 +53,11 @@ export interface BuildResult {
 export async function planBuild(cwd: string, opts: BuildOptions): Promise<PlannedBuild> {
   const startedMs = performance.now();
   const project = await openProject(cwd, opts);
+  // A report folder that is not mreorg's is refused before anything runs, not after.
+  if (opts.report && !opts.dryRun) {
+    const refusal = reportFolderRefusal(project.config.reportDir);
+    if (refusal) throw refusal;
+  }
   const runconfig = resolveRunconfig(project.config, opts.runconfig);
   const sv = await survey(project, cwd, { paths: opts.paths, groups: opts.groups, packages: project.config.rerunOn.packages });
   const plan = planFor(project, sv, runconfig, opts);

@@ -60,6 +60,7 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
     defaultRunconfig,
     figureFormats: user.figures?.formats ?? ['png', 'svg'],
     reportDir: path.resolve(root, user.report?.dir ?? 'report'),
+    reportFigureFormats: user.report?.figureFormats ?? ['png', 'svg', 'pdf', 'eps'],
     reportTitle: user.report?.title ?? `${path.basename(root)}: mreorg report`,
     editorUrl: user.report?.editorUrl === undefined ? 'vscode://file/{path}:{line}' : user.report.editorUrl,
     ledger,

@@ -42,6 +42,8 @@ const rerunOnSchema = z.strictObject({
   packages: z.boolean().optional(),
 });
 
+const figureFormat = z.enum(['png', 'svg', 'pdf', 'eps']);
+
 export const configSchema = z.strictObject({
   python: z.string().min(1).optional(),
   jobs: z.number().int().positive().optional(),
@@ -50,10 +52,11 @@ export const configSchema = z.strictObject({
   groups: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
   runconfigs: z.record(z.string().min(1), runconfigSchema).optional(),
   defaultRunconfig: z.string().min(1).optional(),
-  figures: z.strictObject({ formats: z.array(z.enum(['png', 'svg', 'pdf', 'eps'])).min(1).optional() }).optional(),
+  figures: z.strictObject({ formats: z.array(figureFormat).min(1).optional() }).optional(),
   report: z
     .strictObject({
       dir: z.string().min(1).optional(),
+      figureFormats: z.array(figureFormat).min(1).optional(),
       title: z.string().optional(),
       editorUrl: z.string().nullable().optional(),
     })

@@ -47,6 +47,8 @@ export interface ResolvedConfig {
   defaultRunconfig: string;
   figureFormats: string[];
   reportDir: string;
+  /** Figure formats the report copies and links; files of other formats are ignored. */
+  reportFigureFormats: string[];
   reportTitle: string;
   editorUrl: string | null;
   /** Absolute path of the ledger file; its folder holds run history, logs and the hash cache. */

@@ -1,6 +1,9 @@
 /**
  * How a run's figures show on a page: the files a figure was saved as (png, svg, pdf, eps) grouped into one
- * card, with the best displayable format as the thumbnail and every format linked beside it.
+ * card, with the best displayable format as the thumbnail and every format linked beside it. Figures are shown
+ * only through `<img>`; links to SVG, PDF and EPS files carry `download`, so a browser serving the report over
+ * HTTP saves them rather than opening them as documents of the report's origin (from disk, Chromium ignores
+ * `download`: there the SVG being a cleaned copy is what makes opening it safe).
  */
 import type { Run, RunFigure } from '../model/run.js';
 import type { FigureIndex, StoredFigure } from './figures.js';
@@ -10,7 +13,7 @@ export interface FigureView {
   title: string;
   /** The thumbnail and the full image the lightbox opens; null when no format can be shown (pdf only...). */
   image: { src: string; full: string; width: number; height: number } | null;
-  formats: { label: string; href: string | null; note: string | null }[];
+  formats: { label: string; href: string | null; note: string | null; download: string | null }[];
 }
 
 const FORMAT_RANK: Record<string, number> = { png: 0, svg: 1, pdf: 2, eps: 3 };
@@ -38,20 +41,28 @@ function figureView(run: Run, group: RunFigure[], figures: FigureIndex, rel: str
       image = { src: s.thumb ? rel + s.thumb : full, full, width: s.image.width, height: s.image.height };
       break;
     }
-    if (s.image.kind === 'svg' && !s.image.active) {
+    if (s.image.kind === 'svg') {
       const size = figure.width && figure.height ? thumbnailSize(figure.width, figure.height) : { width: 400, height: 300 };
       image = { src: full, full, ...size };
       break;
     }
   }
   const formats = stored.map(({ figure, stored: s }) => {
-    const label = (s.kind === 'stored' ? s.ext : figure.format || 'file').toUpperCase();
-    if (s.kind === 'missing') return { label, href: null, note: s.reason };
-    if (s.image.kind === 'svg' && s.image.active) return { label, href: null, note: 'withheld: it contains scripts' };
-    return { label, href: rel + s.file, note: s.image.kind === 'png-undecodable' ? 'cannot be previewed' : null };
+    const label = (s.kind === 'missing' ? figure.format || 'file' : s.ext).toUpperCase();
+    const none = { label, href: null, download: null };
+    if (s.kind !== 'stored') return { ...none, note: s.reason };
+    if (s.image.kind === 'withheld') return { ...none, note: s.image.reason };
+    const note = s.image.kind === 'png-undecodable' ? 'cannot be previewed' : s.image.kind === 'svg' && s.image.removed.length > 0 ? `cleaned: removed ${s.image.removed.join(' ')}` : null;
+    return { label, href: rel + s.file, note, download: s.ext === 'png' ? null : downloadName(figure, s.ext) };
   });
   const first = group[0];
   return { title: first ? first.name || `figure ${first.number ?? ''}` : 'figure', image, formats };
+}
+
+/** The name a downloaded file gets: the figure file's own name, in safe characters. */
+function downloadName(figure: RunFigure, ext: string): string {
+  const base = (figure.path.split('/').pop() ?? '').replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_.=-]+/g, '_').slice(0, 100);
+  return `${base.replace(/^[._]+/, '') || 'figure'}.${ext}`;
 }
 
 function rank(stored: StoredFigure, figure: RunFigure): number {

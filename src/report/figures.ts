@@ -6,6 +6,11 @@
  * Scripts overwrite their figure files on every run, so a run's figure is bound to the content hash the file had
  * when the report first saw that run (kept in the state). An older run seen for the first time after a newer run
  * rewrote the file gets no figure ("replaced by a later run") rather than the newer run's picture.
+ *
+ * The report's folder is one origin: a file in it that a browser runs as a page could read every other page.
+ * So only the image formats mreorg saves are published (any other format a run records, `html` say, is neither
+ * copied nor linked), a file is stored only if its bytes are what its format says (PNG, PDF and EPS by their
+ * signature), and an SVG is stored only as the copy `cleanSvg` writes out, never as the script wrote it.
  */
 import { createHash } from 'node:crypto';
 import { statSync, type Stats } from 'node:fs';
@@ -15,14 +20,20 @@ import type { Run, RunFigure } from '../model/run.js';
 import type { ReportData } from './model.js';
 import type { SiteWriter } from './site.js';
 import type { ImageInfo, ReportState } from './state.js';
+import { cleanSvg } from './svg-clean.js';
 import { makeThumbnail, THUMBNAIL_WIDTH } from './thumbnail.js';
 
 /** A run that ended more than this before its figure file's mtime did not write that file's current content. */
 const MTIME_SLACK_MS = 5000;
 
+/** The formats the report publishes: the ones mreorg saves figures in. */
+export const REPORT_FORMATS: readonly string[] = ['png', 'svg', 'pdf', 'eps'];
+
 export type StoredFigure =
   | { kind: 'stored'; hash: string; file: string; ext: string; image: ImageInfo; thumb: string | null }
-  | { kind: 'missing'; reason: string };
+  | { kind: 'missing'; reason: string }
+  /** A format the report does not publish: the file is left alone. */
+  | { kind: 'ignored'; ext: string; reason: string };
 
 export interface FigureStats {
   copied: number;
@@ -37,6 +48,8 @@ export interface FigureIndex {
 
 export interface FigureOptions {
   thumbnailWidth?: number;
+  /** Publish only these formats (of REPORT_FORMATS; default all of them). */
+  formats?: readonly string[];
 }
 
 /** Copies every figure of every run in history into the report and returns how to find each. */
@@ -53,6 +66,8 @@ export async function storeFigures(
   const runFigures: ReportState['runFigures'] = {};
   const statCache: ReportState['stat'] = {};
   const images: ReportState['images'] = {};
+  const formats = new Set(REPORT_FORMATS.filter((f) => !options.formats || options.formats.includes(f)));
+  const ignored = new Set<string>();
 
   for (const script of data.scripts) {
     for (const run of script.runs) {
@@ -68,6 +83,9 @@ export async function storeFigures(
       if (Object.keys(keep).length > 0) runFigures[run.id] = keep;
     }
   }
+  if (ignored.size > 0) {
+    stats.warnings.push(`figure files in ${[...ignored].sort().join(', ')} format were ignored: the report publishes only ${[...formats].join(', ')}`);
+  }
   // Only what this history still uses is remembered, so the state does not grow forever.
   state.runFigures = runFigures;
   state.stat = statCache;
@@ -79,6 +97,10 @@ export async function storeFigures(
 
   async function storeOne(figure: RunFigure, run: Run, boundHash: string | undefined): Promise<StoredFigure> {
     const ext = extensionOf(figure);
+    if (!formats.has(ext)) {
+      ignored.add(ext);
+      return { kind: 'ignored', ext, reason: `ignored: the report publishes only ${[...formats].join(', ')} files` };
+    }
     if (boundHash && (writer.exists(figureFile(boundHash, ext)) || images[boundHash] || state.images[boundHash])) {
       const known = state.stat[figure.path];
       if (known) statCache[figure.path] = known;
@@ -107,43 +129,47 @@ export async function storeFigures(
   }
 
   function isWithheld(hash: string): boolean {
-    const image = images[hash] ?? state.images[hash];
-    return image?.kind === 'svg' && image.active;
+    return (images[hash] ?? state.images[hash])?.kind === 'withheld';
   }
 
   /**
-   * Works out the image kind and thumbnail once per hash, then stores the file (copying it if new). An SVG
-   * that could run code is never copied. Returns null when the bytes are needed but no longer available.
+   * Works out the image kind and thumbnail once per hash, then stores the file (copying it if new). Whatever
+   * bytes are written pass `publishable` first, including a copy an earlier version of mreorg stored. Returns
+   * null when the bytes are needed but no longer available.
    */
   async function finish(hash: string, ext: string, bytes: Buffer | null): Promise<StoredFigure | null> {
     const file = figureFile(hash, ext);
     const thumbFile = `thumbs/${hash}.png`;
     let image = images[hash] ?? state.images[hash];
-    if (!image || (image.kind === 'png-thumbnail' && !writer.exists(thumbFile))) {
-      if (!bytes) {
-        if (!writer.exists(file)) return null;
-        bytes = await readFile(resolve(writer.outDir, file));
-      }
-      image = await describe(ext, bytes, thumbFile);
-    } else if (image.kind === 'png-thumbnail') {
-      writer.adopt(thumbFile, thumbFile);
+    const stale = !image || (image.kind === 'png-thumbnail' && !writer.exists(thumbFile));
+    if (stale && !bytes) {
+      if (!writer.exists(file)) return null;
+      bytes = await readFile(resolve(writer.outDir, file));
     }
+    // The thumbnail is claimed before the file, in the order a first render writes them: the state stays byte-identical.
+    if (!stale && image?.kind === 'png-thumbnail') writer.adopt(thumbFile, thumbFile);
+    if (bytes) {
+      const checked = publishable(ext, bytes);
+      if (checked.kind === 'withheld') image = checked;
+      else {
+        if (stale || !image) image = await describe(ext, checked, thumbFile);
+        if (!writer.produced.has(file)) {
+          if (!writer.exists(file)) stats.copied++;
+          await writer.write(file, hash, checked.content);
+        }
+      }
+    } else if (image && image.kind !== 'withheld') {
+      writer.adopt(file, hash);
+    }
+    if (!image) return null; // unreachable: a stale image always had bytes
     images[hash] = image;
-    if (!(image.kind === 'svg' && image.active)) {
-      if (bytes && !writer.produced.has(file)) {
-        if (!writer.exists(file)) stats.copied++;
-        await writer.write(file, hash, bytes);
-      } else {
-        writer.adopt(file, hash);
-      }
-    }
     return { kind: 'stored', hash, file, ext, image, thumb: image.kind === 'png-thumbnail' ? thumbFile : null };
   }
 
-  async function describe(ext: string, bytes: Buffer, thumbFile: string): Promise<ImageInfo> {
-    if (ext === 'svg') return { kind: 'svg', active: svgIsActive(bytes.toString('utf8')) };
+  async function describe(ext: string, checked: Publishable, thumbFile: string): Promise<ImageInfo> {
+    if (ext === 'svg') return { kind: 'svg', removed: checked.removed };
     if (ext !== 'png') return { kind: 'other' };
-    const result = makeThumbnail(bytes, maxWidth);
+    const result = makeThumbnail(checked.content, maxWidth);
     switch (result.kind) {
       case 'original':
         return { kind: 'png-original', width: result.width, height: result.height };
@@ -158,6 +184,34 @@ export async function storeFigures(
   }
 }
 
+interface Publishable {
+  kind: 'ok';
+  content: Buffer;
+  /** What cleaning an SVG dropped. */
+  removed: string[];
+}
+
+/** Magic numbers: a browser (or a server that sniffs) must not be able to take the file for a page. */
+const SIGNATURES: Record<string, Buffer[]> = {
+  png: [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])],
+  pdf: [Buffer.from('%PDF-')],
+  eps: [Buffer.from('%!PS'), Buffer.from([0xc5, 0xd0, 0xd3, 0xc6])],
+};
+
+/** The bytes the report may store for a figure of this format, or why it stores none. */
+export function publishable(ext: string, bytes: Buffer): Publishable | { kind: 'withheld'; reason: string } {
+  if (ext === 'svg') {
+    const clean = cleanSvg(bytes);
+    if (clean.kind === 'refused') return { kind: 'withheld', reason: `withheld: ${clean.reason}` };
+    return { kind: 'ok', content: Buffer.from(clean.svg), removed: clean.removed };
+  }
+  const signatures = SIGNATURES[ext];
+  if (signatures && !signatures.some((magic) => bytes.subarray(0, magic.length).equals(magic))) {
+    return { kind: 'withheld', reason: `withheld: not a ${ext.toUpperCase()} file` };
+  }
+  return { kind: 'ok', content: bytes, removed: [] };
+}
+
 /** The report-relative file of a stored figure. */
 export function figureFile(hash: string, ext: string): string {
   return `figures/${hash}.${ext}`;
@@ -167,15 +221,6 @@ export function figureFile(hash: string, ext: string): string {
 export function extensionOf(figure: Pick<RunFigure, 'format' | 'path'>): string {
   const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8);
   return clean(figure.format) || clean(figure.path.split('.').pop() ?? '') || 'bin';
-}
-
-/**
- * True if an SVG could run code when opened on its own (scripts, event handlers, javascript: links, embedded
- * HTML). Such an SVG is neither shown nor linked: "nothing a script prints can run in the report" includes
- * the files it draws. Matplotlib's SVGs never match.
- */
-export function svgIsActive(svg: string): boolean {
-  return /<script|<foreignObject|<iframe|<embed|<object|\son[a-z]+\s*=|javascript:|<!ENTITY/i.test(svg);
 }
 
 function statOrNull(path: string): Stats | null {

@@ -36,7 +36,7 @@ export async function writeProjectReport(project: Project, cwd: string, building
   });
   const dir = project.config.reportDir;
   try {
-    await writeReport(data, dir);
+    await writeReport(data, dir, { figureFormats: project.config.reportFigureFormats });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'ENOSPC') {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { storeFigures } from './figures.js';
+import { claimReportFolder } from './folder.js';
 import type { ReportData } from './model.js';
 import { pageSpecs } from './pages.js';
 import { SiteWriter } from './site.js';
@@ -24,6 +25,8 @@ export interface WriteReportOptions {
   refreshSeconds?: number;
   /** Re-render every page, ignoring what the last render recorded (bytes are still compared before writing). */
   force?: boolean;
+  /** Figure formats to publish, of png, svg, pdf, eps (default: all four); files of other formats are ignored. */
+  figureFormats?: readonly string[];
 }
 
 export interface WriteReportResult {
@@ -47,7 +50,8 @@ const queues = new Map<string, Promise<unknown>>();
 
 /**
  * Renders every page of the report into `outDir` (created if missing). `report/index.html` is the overview of
- * the default runconfig.
+ * the default runconfig. Throws `ReportFolderRefused` (writing nothing) when `outDir` is a folder that holds
+ * files and was not made by mreorg.
  * @example const { pages } = await writeReport(data, 'report');
  */
 export async function writeReport(data: ReportData, outDir: string, opts: WriteReportOptions = {}): Promise<WriteReportResult> {
@@ -66,6 +70,7 @@ export async function writeReport(data: ReportData, outDir: string, opts: WriteR
 
 async function render(data: ReportData, outDir: string, opts: WriteReportOptions): Promise<WriteReportResult> {
   const started = performance.now();
+  claimReportFolder(outDir);
   const templates = loadTemplates(opts.templatesDir);
   const statePath = join(outDir, STATE_FILE);
   const { state, raw } = await loadState(statePath);
@@ -73,7 +78,7 @@ async function render(data: ReportData, outDir: string, opts: WriteReportOptions
   const writer = await SiteWriter.open(outDir, state.files);
 
   for (const asset of templates.assets) await writer.write(asset.file, templates.fingerprint, asset.content);
-  const figures = await storeFigures(data, state, writer, { thumbnailWidth: opts.thumbnailWidth });
+  const figures = await storeFigures(data, state, writer, { thumbnailWidth: opts.thumbnailWidth, formats: opts.figureFormats });
 
   const index = indexReport(data);
   let pages = 0;

@@ -7,7 +7,8 @@
 import { readFile } from 'node:fs/promises';
 
 export const STATE_FILE = '.mreorg-report.json';
-const STATE_VERSION = 2;
+/** 3: SVGs are stored cleaned (svg-clean.ts); copies stored by earlier versions are checked again. */
+const STATE_VERSION = 3;
 
 /** A file the report wrote: `key` identifies its inputs; the same key means the file need not be rendered. */
 export interface FileRecord {
@@ -25,7 +26,10 @@ export type ImageInfo =
   | { kind: 'png-original'; width: number; height: number }
   | { kind: 'png-thumbnail'; width: number; height: number }
   | { kind: 'png-undecodable' }
-  | { kind: 'svg'; active: boolean }
+  /** Stored cleaned; `removed` names what cleaning dropped (empty for matplotlib's SVGs). */
+  | { kind: 'svg'; removed: string[] }
+  /** Not stored: the content is not what its format says, or an SVG that does not parse. */
+  | { kind: 'withheld'; reason: string }
   | { kind: 'other' };
 
 export interface ReportState {
@@ -47,7 +51,9 @@ export function emptyState(): ReportState {
 }
 
 /**
- * Reads the state; a missing, unreadable or other-version file gives an empty state (a full render).
+ * Reads the state; a missing, unreadable or other-version file gives an empty state (a full render). An
+ * other-version state keeps the list of files it wrote (with no key, so none is trusted as current): files
+ * an earlier version wrote and this one does not produce are still deleted.
  * `raw` is the file's text, so the caller can skip rewriting an unchanged state.
  */
 export async function loadState(path: string): Promise<{ state: ReportState; raw: string }> {
@@ -55,7 +61,8 @@ export async function loadState(path: string): Promise<{ state: ReportState; raw
   try {
     raw = await readFile(path, 'utf8');
     const parsed = JSON.parse(raw) as Partial<ReportState> | null;
-    if (!parsed || parsed.version !== STATE_VERSION) return { state: emptyState(), raw };
+    if (!parsed) return { state: emptyState(), raw };
+    if (parsed.version !== STATE_VERSION) return { state: { ...emptyState(), files: untrusted(parsed.files) }, raw };
     const state: ReportState = {
       version: STATE_VERSION,
       files: parsed.files ?? {},
@@ -67,4 +74,9 @@ export async function loadState(path: string): Promise<{ state: ReportState; raw
   } catch {
     return { state: emptyState(), raw };
   }
+}
+
+function untrusted(files: unknown): Record<string, FileRecord> {
+  if (!files || typeof files !== 'object') return {};
+  return Object.fromEntries(Object.keys(files).map((file) => [file, { key: '' }]));
 }

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { resultByOther } from '../../src/ledger/claims.js';
 import { buildIdentity, probePid, type BuildIdentity, type PidProbe } from '../../src/ledger/identity.js';
 import { heldByOther, holder, inspect, judge, tryLock, unlock, withLock, type LockInfo } from '../../src/ledger/lock.js';
-import type { LatestEntry } from '../../src/ledger/types.js';
+import type { LatestEntry } from '../../src/model/entry.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreorg-lock-'));
 const write = (file: string, pid: number, at = new Date().toISOString()): void =>
