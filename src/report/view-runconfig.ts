@@ -135,12 +135,13 @@ export interface FailureItem extends ScriptItem {
   error: ErrorView | null;
 }
 
-type SectionId = 'failed' | 'timeout' | 'changed' | 'never-run';
+type SectionId = 'failed' | 'timeout' | 'changed' | 'never-run' | 'expected-failure';
 const SECTIONS: { id: SectionId; title: string; state: ScriptState }[] = [
   { id: 'failed', title: 'Failed', state: 'failed' },
   { id: 'timeout', title: 'Timed out', state: 'failed' },
   { id: 'changed', title: 'Changed since the last run', state: 'changed' },
   { id: 'never-run', title: 'Never run', state: 'never-run' },
+  { id: 'expected-failure', title: 'Expected failures (failing on purpose: "expect" in their settings)', state: 'expected-failure' },
 ];
 
 export function failuresView(index: ReportIndex, runconfig: string) {
@@ -171,7 +172,7 @@ export function failuresView(index: ReportIndex, runconfig: string) {
 
 function sectionOf(state: ScriptState, result: RunResult | null): SectionId | null {
   if (state === 'failed') return result === 'timeout' ? 'timeout' : 'failed';
-  if (state === 'changed' || state === 'never-run') return state;
+  if (state === 'changed' || state === 'never-run' || state === 'expected-failure') return state;
   return null;
 }
 
