@@ -4,6 +4,7 @@
  */
 import { cac } from 'cac';
 import { isUserError, messageOf } from './util/errors.js';
+import { checkOptions, tidyHelp, unknownCommand } from './util/usage.js';
 
 import { VERSION } from './version.js';
 
@@ -115,17 +116,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(shimDir + '\n');
   });
 
-  cli.help();
+  cli.help(tidyHelp);
   cli.version(VERSION);
   const parsed = cli.parse(argv, { run: false });
   if (!cli.matchedCommand) {
     if (parsed.options.help || parsed.options.version) return 0;
     const name = parsed.args[0];
-    if (name !== undefined) usage(`Unknown command "${name}". Run "mreorg --help" for the commands.`);
+    if (name !== undefined) throw unknownCommand(cli, name);
+    checkOptions(cli, argv);
     cli.outputHelp();
     return 0;
   }
   if (parsed.options.help) return 0;
+  checkOptions(cli, argv);
   await cli.runMatchedCommand();
   return exitCode;
 }

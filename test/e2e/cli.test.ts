@@ -87,4 +87,30 @@ test('--junit writes JUnit XML: a testcase per script, the failure with its trac
   assert.match(rig.read('out/junit.xml'), /<skipped message="failed"\/>/);
 }));
 
+test('a mistyped command or option: one line naming the nearest, exit 2, nothing run', withTimeout(T, async () => {
+  rig.write({ 'a.py': 'pass\n' });
+  const cmd = await rig.run(['biuld']);
+  assert.is(cmd.code, 2);
+  assert.is(cmd.stderr, 'mreorg: Unknown command "biuld". Did you mean "build"? Run "mreorg --help" for the commands.\n');
+  const opt = await rig.run(['build', '--dry-rn']);
+  assert.is(opt.code, 2);
+  assert.is(opt.stderr, 'mreorg: Unknown option "--dry-rn". Did you mean "--dry-run"? Run "mreorg build --help" for the options.\n');
+  assert.not.ok(rig.exists('.mreorg'), 'nothing ran');
+  const neg = await rig.run(['build', '--no-reprot']);
+  assert.match(neg.stderr, /^mreorg: Unknown option "--no-reprot"\. Did you mean "--no-report"\?[^\n]*\n$/);
+  const far = await rig.run(['frobnicate']);
+  assert.is(far.code, 2);
+  assert.is(far.stderr, 'mreorg: Unknown command "frobnicate". Run "mreorg --help" for the commands.\n');
+  const short = await rig.run(['status', '-q']);
+  assert.is(short.code, 2);
+  assert.is(short.stderr, 'mreorg: Unknown option "-q". Run "mreorg status --help" for the options.\n');
+}));
+
+test('--no-report in the help does not claim a default of true', withTimeout(T, async () => {
+  const bh = await rig.run(['build', '--help']);
+  const line = bh.stdout.split('\n').find((l) => l.includes('--no-report'));
+  assert.is(line?.trim(), '--no-report             Do not write the HTML report');
+  assert.not.match(bh.stdout, /default: true/);
+}));
+
 test.run();
