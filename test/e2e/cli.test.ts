@@ -113,4 +113,19 @@ test('--no-report in the help does not claim a default of true', withTimeout(T, 
   assert.not.match(bh.stdout, /default: true/);
 }));
 
+test('counts of one are singular: track, build, the script page', withTimeout(T, async () => {
+  rig.write({ 'mreorg.config.ts': "export default { monitor: [{ dir: '.', autoTrack: false }] };\n", 'a.py': 'print(1)\n' });
+  const tr = await rig.run(['track', 'a.py']);
+  assert.is(tr.stdout, 'Tracking 1 script:\n  a.py\n');
+  const b = await rig.run(['build'], { env: { CI: 'true' } });
+  assert.is(b.code, 0, b.stderr);
+  assert.match(b.stdout, /^Running 1 script under runconfig default\.\.\.$/m);
+  const fs = await import('node:fs');
+  const page = fs.readdirSync(rig.path('report/scripts')).find((f) => f.startsWith('a-py'));
+  assert.ok(page, 'a script page');
+  const html = rig.read(`report/scripts/${page}`);
+  assert.match(html, />1 line</);
+  assert.not.match(html, /1 lines/);
+}));
+
 test.run();
