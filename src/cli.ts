@@ -106,9 +106,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Report written to ${dir}/index.html\n`);
   });
 
-  cli.command('init', 'Write a commented starter mreorg.config.ts').action(async () => {
+  cli.command('init', 'Write a commented starter mreorg.config.ts and add mreorg\'s folders to .gitignore').action(async () => {
     const { init } = await import('./commands/init.js');
-    process.stdout.write(`Wrote ${init(cwd)}\n`);
+    process.stdout.write(await init(cwd));
   });
 
   cli.command('shim-path', 'Print the folder to put on PYTHONPATH to use `import mreorg` outside mreorg').action(async () => {
