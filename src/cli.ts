@@ -111,6 +111,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(await init(cwd));
   });
 
+  cli
+    .command('clean', 'Remove what mreorg made: _output/ folders beside the scripts, and the report')
+    .option('--all', 'Also remove the ledger folder (every recorded run: all scripts run again)')
+    .option('-n, --dry-run', 'List what would be removed, remove nothing')
+    .option('-y, --yes', 'Remove without asking (needed when not on a terminal)')
+    .action(async (f: Flags) => {
+      const { clean } = await import('./commands/clean.js');
+      exitCode = await clean(cwd, { config: f.config as string | undefined, all: Boolean(f.all), dryRun: Boolean(f.dryRun), yes: Boolean(f.yes) });
+    });
+
   cli.command('shim-path', 'Print the folder to put on PYTHONPATH to use `import mreorg` outside mreorg').action(async () => {
     const { shimDir } = await import('./util/paths.js');
     process.stdout.write(shimDir + '\n');

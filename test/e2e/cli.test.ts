@@ -15,7 +15,7 @@ test.after.each(() => rig.cleanup());
 test('--help lists the commands; --version prints the version', withTimeout(T, async () => {
   const h = await rig.run(['--help']);
   assert.is(h.code, 0);
-  for (const c of ['build', 'status', 'show', 'track', 'untrack', 'report', 'init', 'shim-path']) assert.match(h.stdout, new RegExp(`\\b${c}\\b`));
+  for (const c of ['build', 'status', 'show', 'track', 'untrack', 'report', 'init', 'clean', 'shim-path']) assert.match(h.stdout, new RegExp(`\\b${c}\\b`));
   const v = await rig.run(['--version']);
   assert.is(v.code, 0);
   assert.match(v.stdout, /\d+\.\d+\.\d+/);
