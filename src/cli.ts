@@ -4,6 +4,7 @@
  */
 import { cac } from 'cac';
 import { isUserError, messageOf } from './util/errors.js';
+import { checkOptions, tidyHelp, unknownCommand } from './util/usage.js';
 
 import { VERSION } from './version.js';
 
@@ -114,27 +115,39 @@ async function main(argv: string[]): Promise<number> {
       exitCode = await unlockCommand(cwd, { config: f.config as string | undefined, yes: Boolean(f.yes), force: Boolean(f.force) });
     });
 
-  cli.command('init', 'Write a commented starter mreorg.config.ts').action(async () => {
+  cli.command('init', 'Write a commented starter mreorg.config.ts and add mreorg\'s folders to .gitignore').action(async () => {
     const { init } = await import('./commands/init.js');
-    process.stdout.write(`Wrote ${init(cwd)}\n`);
+    process.stdout.write(await init(cwd));
   });
+
+  cli
+    .command('clean', 'Remove what mreorg made: _output/ folders beside the scripts, and the report')
+    .option('--all', 'Also remove the ledger folder (every recorded run: all scripts run again)')
+    .option('-n, --dry-run', 'List what would be removed, remove nothing')
+    .option('-y, --yes', 'Remove without asking (needed when not on a terminal)')
+    .action(async (f: Flags) => {
+      const { clean } = await import('./commands/clean.js');
+      exitCode = await clean(cwd, { config: f.config as string | undefined, all: Boolean(f.all), dryRun: Boolean(f.dryRun), yes: Boolean(f.yes) });
+    });
 
   cli.command('shim-path', 'Print the folder to put on PYTHONPATH to use `import mreorg` outside mreorg').action(async () => {
     const { shimDir } = await import('./util/paths.js');
     process.stdout.write(shimDir + '\n');
   });
 
-  cli.help();
+  cli.help(tidyHelp);
   cli.version(VERSION);
   const parsed = cli.parse(argv, { run: false });
   if (!cli.matchedCommand) {
     if (parsed.options.help || parsed.options.version) return 0;
     const name = parsed.args[0];
-    if (name !== undefined) usage(`Unknown command "${name}". Run "mreorg --help" for the commands.`);
+    if (name !== undefined) throw unknownCommand(cli, name);
+    checkOptions(cli, argv);
     cli.outputHelp();
     return 0;
   }
   if (parsed.options.help) return 0;
+  checkOptions(cli, argv);
   await cli.runMatchedCommand();
   return exitCode;
 }

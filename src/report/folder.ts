@@ -10,6 +10,8 @@ import { UserError } from '../util/errors.js';
 export const MARKER_FILE = '.mreorg-report';
 /** Files that show a report folder was made by an earlier version of mreorg (which wrote no marker). */
 const EARLIER_MARKERS = ['.mreorg-signature', '.mreorg-report.json'];
+/** Any of these in a folder says mreorg made it. */
+export const REPORT_MARKERS = [MARKER_FILE, ...EARLIER_MARKERS];
 
 const MARKER_TEXT =
   'This folder is the HTML report of mreorg (config key report.dir). mreorg overwrites and deletes the files it\n' +
@@ -42,7 +44,7 @@ export function reportFolderRefusal(dir: string): ReportFolderRefused | null {
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw e;
   }
-  if (names.length === 0 || names.includes(MARKER_FILE) || EARLIER_MARKERS.some((m) => names.includes(m))) return null;
+  if (names.length === 0 || REPORT_MARKERS.some((m) => names.includes(m))) return null;
   return new ReportFolderRefused(dir);
 }
 

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import type { FileRecord } from './state.js';
 
 /** Every folder the report writes into (besides its root); pages and figures never go deeper. */
-const SUBFOLDERS = ['assets', 'scripts', 'runs', 'figures', 'thumbs'];
+export const SUBFOLDERS = ['assets', 'scripts', 'runs', 'figures', 'thumbs'];
 
 /** At most this many writes in flight: enough to keep the thread pool busy, few enough for file handles. */
 const MAX_PENDING = 64;

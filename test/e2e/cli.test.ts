@@ -15,7 +15,7 @@ test.after.each(() => rig.cleanup());
 test('--help lists the commands; --version prints the version', withTimeout(T, async () => {
   const h = await rig.run(['--help']);
   assert.is(h.code, 0);
-  for (const c of ['build', 'status', 'show', 'track', 'untrack', 'report', 'init', 'shim-path']) assert.match(h.stdout, new RegExp(`\\b${c}\\b`));
+  for (const c of ['build', 'status', 'show', 'track', 'untrack', 'report', 'init', 'clean', 'shim-path']) assert.match(h.stdout, new RegExp(`\\b${c}\\b`));
   const v = await rig.run(['--version']);
   assert.is(v.code, 0);
   assert.match(v.stdout, /\d+\.\d+\.\d+/);
@@ -86,6 +86,47 @@ test('--junit writes JUnit XML: a testcase per script, the failure with its trac
   assert.is(again.code, 1, 'a script still failing fails the build');
   assert.match(rig.read('out/junit.xml'), /name="bad.py" time="[\d.]+">\n\s+<failure type="ValueError" message="still failing [^"]*ValueError: x &lt; 0/);
   assert.match(rig.read('out/junit.xml'), /name="good.py" time="[\d.]+">\n\s+<skipped message="up-to-date"\/>/);
+}));
+
+test('a mistyped command or option: one line naming the nearest, exit 2, nothing run', withTimeout(T, async () => {
+  rig.write({ 'a.py': 'pass\n' });
+  const cmd = await rig.run(['biuld']);
+  assert.is(cmd.code, 2);
+  assert.is(cmd.stderr, 'mreorg: Unknown command "biuld". Did you mean "build"? Run "mreorg --help" for the commands.\n');
+  const opt = await rig.run(['build', '--dry-rn']);
+  assert.is(opt.code, 2);
+  assert.is(opt.stderr, 'mreorg: Unknown option "--dry-rn". Did you mean "--dry-run"? Run "mreorg build --help" for the options.\n');
+  assert.not.ok(rig.exists('.mreorg'), 'nothing ran');
+  const neg = await rig.run(['build', '--no-reprot']);
+  assert.match(neg.stderr, /^mreorg: Unknown option "--no-reprot"\. Did you mean "--no-report"\?[^\n]*\n$/);
+  const far = await rig.run(['frobnicate']);
+  assert.is(far.code, 2);
+  assert.is(far.stderr, 'mreorg: Unknown command "frobnicate". Run "mreorg --help" for the commands.\n');
+  const short = await rig.run(['status', '-q']);
+  assert.is(short.code, 2);
+  assert.is(short.stderr, 'mreorg: Unknown option "-q". Run "mreorg status --help" for the options.\n');
+}));
+
+test('--no-report in the help does not claim a default of true', withTimeout(T, async () => {
+  const bh = await rig.run(['build', '--help']);
+  const line = bh.stdout.split('\n').find((l) => l.includes('--no-report'));
+  assert.is(line?.trim(), '--no-report             Do not write the HTML report');
+  assert.not.match(bh.stdout, /default: true/);
+}));
+
+test('counts of one are singular: track, build, the script page', withTimeout(T, async () => {
+  rig.write({ 'mreorg.config.ts': "export default { monitor: [{ dir: '.', autoTrack: false }] };\n", 'a.py': 'print(1)\n' });
+  const tr = await rig.run(['track', 'a.py']);
+  assert.is(tr.stdout, 'Tracking 1 script:\n  a.py\n');
+  const b = await rig.run(['build'], { env: { CI: 'true' } });
+  assert.is(b.code, 0, b.stderr);
+  assert.match(b.stdout, /^Running 1 script under runconfig default\.\.\.$/m);
+  const fs = await import('node:fs');
+  const page = fs.readdirSync(rig.path('report/scripts')).find((f) => f.startsWith('a-py'));
+  assert.ok(page, 'a script page');
+  const html = rig.read(`report/scripts/${page}`);
+  assert.match(html, />1 line</);
+  assert.not.match(html, /1 lines/);
 }));
 
 test.run();

@@ -94,6 +94,12 @@ export function runNode(args: string[], cwd: string, env: NodeJS.ProcessEnv, tim
   return collect(child, args.slice(1), timeoutMs);
 }
 
+/** Runs any program (npm, git...) with no stdin, killed after `timeoutMs`. */
+export function runCommand(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliResult> {
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collect(child, [cmd, ...args], timeoutMs);
+}
+
 function collect(child: ChildProcess, args: string[], timeoutMs: number): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     let stdout = '';
