@@ -56,7 +56,7 @@ export function formatStatus(doc: StatusDocument): string {
   for (const s of doc.scripts) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
   lines.push('');
   lines.push(
-    `runconfig ${doc.runconfig}: ${doc.scripts.length} scripts` +
+    `runconfig ${doc.runconfig}: ${doc.scripts.length} script${doc.scripts.length === 1 ? '' : 's'}` +
       (doc.scripts.length ? ': ' + [...counts].map(([k, n]) => `${n} ${STATE_LABEL[k as ScriptState]}`).join(', ') : ''),
   );
   return lines.join('\n') + '\n';

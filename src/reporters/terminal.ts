@@ -134,7 +134,9 @@ class TerminalReporter implements Reporter {
     this.running.delete(run.path);
     this.done++;
     const err = run.error && run.result !== 'success' ? this.paint('2', `  ${run.error.type}: ${firstLine(run.error.message)}`) : '';
-    const figs = run.figures.length ? this.paint('2', ` ${run.figures.length} fig`) : '';
+    // A figure saved as png and svg is one figure.
+    const n = new Set(run.figures.map((f) => f.number ?? f.name)).size;
+    const figs = n ? this.paint('2', ` ${n} fig`) : '';
     const word = endedAsExpected(run.result, this.expect.get(run.path) ?? null) ? this.paint('35', 'expected failure') : this.resultWord(run.result);
     const note = this.retried.has(run.path) ? this.paint('2', ` (${this.retried.get(run.path)})`) : '';
     const line = `${word} ${run.path} ${this.paint('2', formatDuration(run.durationMs))}${figs}${err}${note}`;

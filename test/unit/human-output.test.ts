@@ -37,6 +37,11 @@ test('status: states, groups, reasons, notes, warnings and counts', () => {
   );
 });
 
+test('status of one script says "1 script"', () => {
+  const one: StatusDocument = { runconfig: 'std', cycles: [], warnings: [], scripts: [{ path: 'a.py', state: 'never-run', reasons: [], notes: [], groups: [], upstream: [] }] };
+  assert.match(formatStatus(one), /\nrunconfig std: 1 script: 1 never run\n$/);
+});
+
 test('status of an empty selection', () => {
   assert.fixture(formatStatus({ runconfig: 'short', cycles: [], warnings: [], scripts: [] }), '\nrunconfig short: 0 scripts\n');
 });
