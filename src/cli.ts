@@ -102,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
     const { writeProjectReport } = await import('./report/project-report.js');
     const { openProject } = await import('./project/project.js');
     const project = await openProject(cwd, globals(f));
+    (await import('./config/index.js')).requireConfig(project.config, cwd, 'report');
     const dir = await writeProjectReport(project, cwd, false, true);
     process.stdout.write(`Report written to ${dir}/index.html\n`);
   });

@@ -3,6 +3,8 @@
  * executor and the ledger as its run store (runPlan). Reporters, signals and the exit code are build-cli.ts's.
  */
 import path from 'node:path';
+import { requireConfig } from '../config/index.js';
+import { requireTracked } from '../discover/select.js';
 import { fingerprintOf, latestEntryOf } from '../fingerprint/fingerprint.js';
 import { waitingFor } from '../ledger/claims.js';
 import { LockHeldError } from '../ledger/lock.js';
@@ -53,6 +55,7 @@ export interface BuildResult {
 export async function planBuild(cwd: string, opts: BuildOptions): Promise<PlannedBuild> {
   const startedMs = performance.now();
   const project = await openProject(cwd, opts);
+  requireConfig(project.config, cwd, 'build');
   // A report folder that is not mreorg's is refused before anything runs, not after.
   if (opts.report && !opts.dryRun) {
     const refusal = reportFolderRefusal(project.config.reportDir);
@@ -60,6 +63,7 @@ export async function planBuild(cwd: string, opts: BuildOptions): Promise<Planne
   }
   const runconfig = resolveRunconfig(project.config, opts.runconfig);
   const sv = await survey(project, cwd, { paths: opts.paths, groups: opts.groups, packages: project.config.rerunOn.packages });
+  if (opts.paths?.length) requireTracked(project.config, cwd, opts.paths, sv.scripts);
   const plan = planFor(project, sv, runconfig, opts);
   return { project, runconfig, survey: sv, plan, warnings: [...project.warnings, ...sv.discovery.warnings], startedMs };
 }

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline/promises';
-import { loadConfig, type ResolvedConfig } from '../config/index.js';
+import { loadConfig, requireConfig, type ResolvedConfig } from '../config/index.js';
 import { discover } from '../discover/discover.js';
 import { REPORT_MARKERS } from '../report/folder.js';
 import { SUBFOLDERS } from '../report/site.js';
@@ -32,9 +32,9 @@ export interface CleanPlan {
   kept: string[];
 }
 
-
 export async function clean(cwd: string, opts: CleanOptions): Promise<number> {
   const config = await loadConfig(cwd, opts.config, {});
+  requireConfig(config, cwd, 'clean');
   const plan = await cleanPlan(config, opts.all);
   const out = process.stdout;
   for (const note of plan.kept) out.write(`${note}\n`);

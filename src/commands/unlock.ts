@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, requireConfig } from '../config/index.js';
 import { claimsDir } from '../ledger/claims.js';
 import { describeHolder, holderOf, inspect, removeLock, type Inspection } from '../ledger/lock.js';
 import { UserError } from '../util/errors.js';
@@ -59,6 +59,7 @@ async function confirm(question: string): Promise<boolean> {
 /** Runs the command; returns the exit code. */
 export async function unlockCommand(cwd: string, opts: UnlockOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const config = await loadConfig(cwd, opts.config, {});
+  requireConfig(config, cwd, 'unlock');
   const dir = path.relative(cwd, path.dirname(config.ledger)) || '.';
   const found = findAll(config.ledger);
   if (found.length === 0) {

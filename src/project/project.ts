@@ -40,5 +40,6 @@ export function resolveRunconfig(config: ResolvedConfig, name: string | undefine
 
 /** Saves what a command learnt that is worth keeping even when nothing ran (the stat cache). */
 export async function saveCaches(project: Project): Promise<void> {
-  if (project.hasher.changed) await writeHashCache(project.ledger.dir, project.hasher.toJSON()).catch(() => {});
+  // Without a config nothing is written into the folder (status may still look around).
+  if (project.hasher.changed && project.config.file !== null) await writeHashCache(project.ledger.dir, project.hasher.toJSON()).catch(() => {});
 }

@@ -40,7 +40,7 @@ export async function settingsOf(config: ResolvedConfig, scripts: Script[], dige
     if (Object.keys(merged).length > 0) out.set(script.path, merged);
   }
   // Only a cache: a failed write costs the next build a few reads.
-  if (learnt) await writeFileAtomic(cacheFile, JSON.stringify(prune(cache, digests))).catch(() => {});
+  if (learnt && config.file !== null) await writeFileAtomic(cacheFile, JSON.stringify(prune(cache, digests))).catch(() => {});
   return out;
 }
 

@@ -110,7 +110,7 @@ test('a report folder mreorg did not write is refused (exit 2) and nothing is re
   rig.write({ 'mreorg.config.ts': "export default { report: { dir: 'docs' } };\n", 'a.py': 'pass\n', '_output/fig.png': 'x', 'docs/index.html': '<h1>my notes</h1>' });
   const r = await rig.run(['clean', '--yes']);
   assert.is(r.code, 2);
-  assert.match(r.stderr, /^mreorg: The report folder \S+\/docs holds no \.mreorg-signature or \.mreorg-report\.json: it is not a report mreorg wrote, so mreorg clean removes nothing\.[^\n]*$/m);
+  assert.match(r.stderr, /^mreorg: The report folder \S+\/docs holds no \.mreorg-report or \.mreorg-signature or \.mreorg-report\.json: it is not a report mreorg wrote, so mreorg clean removes nothing\.[^\n]*$/m);
   assert.ok(rig.exists('docs/index.html') && rig.exists('_output/fig.png'));
 }));
 

@@ -78,7 +78,7 @@ test('untracked scripts do not run until tracked; untrack stops an autoTracked o
   assert.equal(ledger.untracked, ['sims/run.py']);
 }));
 
-test('no config: the whole project, recursively, tracked, the usual folders ignored', withTimeout(T, async () => {
+test('an empty config: the whole project, recursively, tracked, the usual folders ignored', withTimeout(T, async () => {
   rig.write({ 'a.py': '', 'x/b.py': '', '__init__.py': '', '.venv/lib/c.py': '', 'node_modules/p/d.py': '', 'report/e.py': '', '_output/f.py': '' });
   const { doc } = await rig.json(['status']);
   assert.equal(doc.runconfig, 'default');
@@ -86,6 +86,8 @@ test('no config: the whole project, recursively, tracked, the usual folders igno
 }));
 
 test('init writes a starter config that loads, and refuses to overwrite', withTimeout(T, async () => {
+  rig.cleanup();
+  rig = new Rig('mreorg-test-', { bare: true });
   const r = await rig.run(['init']);
   assert.is(r.code, 0, r.stderr);
   assert.ok(rig.exists('mreorg.config.ts'));

@@ -8,7 +8,7 @@ const T = 60_000;
 const test = suite('init');
 let rig: Rig;
 test.before.each(() => {
-  rig = new Rig();
+  rig = new Rig('mreorg-test-', { bare: true });
 });
 test.after.each(() => rig.cleanup());
 

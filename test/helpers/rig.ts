@@ -20,10 +20,15 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The config every rig project starts with (mreorg runs nothing without one); a test's own mreorg.config.ts wins. */
+export const EMPTY_CONFIG = 'mreorg.config.mjs';
+
 export class Rig {
   readonly dir: string;
-  constructor(prefix = 'mreorg-test-') {
+  /** `bare`: no config file at all (for `init` and the no-config refusal). */
+  constructor(prefix = 'mreorg-test-', opts: { bare?: boolean } = {}) {
     this.dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+    if (!opts.bare) this.write({ [EMPTY_CONFIG]: '// The defaults: every .py file below this folder, tracked.\nexport default {};\n' });
   }
 
   /** Writes files (project-relative path -> content); folders are created. */
