@@ -22,6 +22,7 @@ import { DEFAULT_OUTPUT_MAX_BYTES } from '../config/resolve.js';
 import { messageOf, UserError } from '../util/errors.js';
 import { readJson, syncDir, writeFileAtomic } from './atomic.js';
 import { boundError, readHistoryFile, readLedgerFile, setAside, type LedgerRead } from './ledger-file.js';
+import { sweepLedgerLitter } from './litter.js';
 import { withLock } from './lock.js';
 import type { HashCacheData } from '../hash/filehash.js';
 import type { LatestEntry, Run } from './types.js';
@@ -123,12 +124,13 @@ export class Ledger {
   }
 
   /**
-   * Opens (or starts) the ledger. A file that does not parse
+   * Opens (or starts) the ledger, after sweeping what dead builds left in its folder. A file that does not parse
    * or is not a ledger is moved aside, not overwritten; entries the schema rejects are dropped (the file as it
    * was is copied aside); a newer version is refused.
    */
   static async open(file: string, history: number, root = path.dirname(path.dirname(file)), opts: LedgerOptions = {}): Promise<Ledger> {
     const ledger = new Ledger(file, history, root, opts);
+    sweepLedgerLitter(file);
     // The token first: a write landing between the two reads then only makes the next refresh reread.
     const gen = ledger.readGen();
     const got = readLedgerFile(file, LEDGER_VERSION, ledger.maxBytes);

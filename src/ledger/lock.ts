@@ -16,9 +16,22 @@ interface LockInfo {
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process that has exited but was not reaped (an orphan in a container whose init does not reap) still
+ * answers kill(0); it is dead all the same. Linux says so in /proc; elsewhere, take kill(0)'s word.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z';
+  } catch {
+    return false;
   }
 }
 
@@ -33,6 +46,12 @@ function readInfo(file: string): LockInfo | null {
 /** When the lock at `file` was taken, as written in it; null if unreadable. */
 export function lockTime(file: string): string | null {
   return readInfo(file)?.at ?? null;
+}
+
+/** Whether the lock at `file` was left by a process of this host that is dead (a build killed while holding it). */
+export function ownerDead(file: string): boolean {
+  const info = readInfo(file);
+  return info !== null && info.host === os.hostname() && !processAlive(info.pid);
 }
 
 /** Whether the lock at `file` belongs to a live process (on this host) other than us. */
