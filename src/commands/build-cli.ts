@@ -36,6 +36,8 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
       for (const r of reporters) void r.on(e);
     };
     for (const w of planned.warnings) emit({ type: 'warning', message: w });
+    // What the ledger finds from now on (a file set aside during a merge...) is a warning of this build.
+    planned.project.ledger.onWarning = (message) => emit({ type: 'warning', message });
     const python = { ...planned.survey.interpreter, origin: planned.project.config.pythonOrigin };
     emit({ type: 'planned', plan: planned.plan, runconfig: planned.runconfig, dryRun: Boolean(opts.dryRun), python });
     const { summary, survey } = await runPlan(planned, buildOpts, emit);

@@ -7,6 +7,10 @@
  *   hashes.json       the stat cache of content hashes
  *   logs/             full stdout/stderr of runs whose output was too long to keep in the ledger
  *   claims/           one file per script being run, naming the build that runs it (see claims.ts, lock.ts)
+ *   tmp/              run manifests between a script's end and their reading
+ *
+ * ledger.json is checked against its schema (schema.ts) when read: a file that is not a ledger is kept aside as
+ * `ledger.json.corrupt-<time>`, never silently replaced; texts a script controls the length of are read bounded.
  *
  * Writes are batched and merged: flush() takes the ledger lock, rereads the file, applies this process's pending
  * changes on top and writes atomically, so two builds in one project never lose each other's results.
@@ -14,8 +18,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import { UserError } from '../util/errors.js';
+import { DEFAULT_OUTPUT_MAX_BYTES } from '../config/resolve.js';
+import { messageOf, UserError } from '../util/errors.js';
 import { readJson, syncDir, writeFileAtomic } from '../util/atomic.js';
+import { boundError, readHistoryFile, readLedgerFile, setAside, type LedgerRead } from './ledger-file.js';
+import { sweepLedgerLitter } from './litter.js';
 import { withLock } from './lock.js';
 import type { LatestEntry } from '../model/entry.js';
 import type { Run } from '../model/run.js';
@@ -41,29 +48,34 @@ interface HistoryFile {
 
 const emptyData = (): LedgerData => ({ version: LEDGER_VERSION, tracked: [], untracked: [], latest: {} });
 
-/** lowdb adapter whose writes are atomic (temp + fsync + rename) and whose reads reject a corrupt file loudly. */
+/**
+ * lowdb adapter whose writes are atomic (temp + fsync + rename). The Ledger reads through readLedgerFile(), which
+ * says what is wrong with a file instead of failing; read() is lowdb's plain view of it.
+ */
 class AtomicJsonFile implements Adapter<LedgerData> {
   constructor(private readonly file: string) {}
   async read(): Promise<LedgerData | null> {
-    try {
-      return await readJson<LedgerData>(this.file);
-    } catch (e) {
-      if (e instanceof SyntaxError) throw new LedgerCorrupt(this.file, e.message);
-      throw e;
-    }
+    const got = readLedgerFile(this.file, LEDGER_VERSION, DEFAULT_OUTPUT_MAX_BYTES);
+    if (got.kind === 'ok') return got.data;
+    if (got.kind === 'absent') return null;
+    throw new Error(`ledger ${this.file} ${got.kind === 'newer' ? `has version ${got.version}` : got.reason}`);
   }
   async write(data: LedgerData): Promise<void> {
     await writeFileAtomic(this.file, JSON.stringify(data));
   }
 }
 
-export class LedgerCorrupt extends Error {
-  constructor(
-    readonly file: string,
-    detail: string,
-  ) {
-    super(`ledger ${file} does not parse: ${detail}`);
-  }
+export interface LedgerOptions {
+  /** Bound of each exception message and traceback kept (config `output.maxBytes`). */
+  maxBytes?: number;
+  /** Told what went wrong and what was done about it (a ledger set aside...); default: printed on stderr. */
+  onWarning?: (message: string) => void;
+}
+
+/** A ledger.json not worth reading: set aside, and what to say about it ("... and <what happens now>"). */
+interface Recovery {
+  fallback: () => LedgerData;
+  then: string;
 }
 
 /** A file name for a script's history: readable, collision-free (hash suffix), never too long. */
@@ -80,8 +92,8 @@ export class Ledger {
   readonly file: string;
   readonly dir: string;
   readonly history: number;
-  /** Set when a corrupt ledger was moved aside at open: the caller reports it. */
-  corruptMovedTo: string | null = null;
+  readonly maxBytes: number;
+  onWarning: (message: string) => void;
   private readonly db: Low<LedgerData>;
   private pendingRuns: Run[] = [];
   private pendingLatest: Array<{ path: string; runconfig: string; entry: LatestEntry }> = [];
@@ -100,29 +112,87 @@ export class Ledger {
   /** Project root: log paths in runs are relative to it. */
   readonly root: string;
 
-  private constructor(file: string, history: number, root: string) {
+  private constructor(file: string, history: number, root: string, opts: LedgerOptions) {
     this.root = root;
     this.file = file;
     this.dir = path.dirname(file);
     this.history = history;
+    this.maxBytes = opts.maxBytes ?? DEFAULT_OUTPUT_MAX_BYTES;
+    this.onWarning = opts.onWarning ?? ((m) => process.stderr.write(`mreorg: warning: ${m}\n`));
     this.db = new Low(new AtomicJsonFile(file), emptyData());
   }
 
-  /** Opens (or starts) the ledger. A corrupt file is moved aside, not overwritten; a newer version is refused. */
-  static async open(file: string, history: number, root = path.dirname(path.dirname(file))): Promise<Ledger> {
-    const ledger = new Ledger(file, history, root);
-    try {
-      await ledger.db.read();
-    } catch (e) {
-      if (!(e instanceof LedgerCorrupt)) throw e;
-      const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      fs.renameSync(file, aside);
-      ledger.corruptMovedTo = aside;
-      ledger.db.data = emptyData();
+  /**
+   * Opens (or starts) the ledger, after sweeping what dead builds left in its folder. A file that does not parse
+   * or is not a ledger is moved aside, not overwritten; entries the schema rejects are dropped (the file as it
+   * was is copied aside); a newer version is refused.
+   */
+  static async open(file: string, history: number, root = path.dirname(path.dirname(file)), opts: LedgerOptions = {}): Promise<Ledger> {
+    const ledger = new Ledger(file, history, root, opts);
+    sweepLedgerLitter(file);
+    // The token first: a write landing between the two reads then only makes the next refresh reread.
+    const gen = ledger.readGen();
+    const got = readLedgerFile(file, LEDGER_VERSION, ledger.maxBytes);
+    if (got.kind === 'newer') throw ledger.newerError(got.version);
+    if (got.kind === 'absent' || (got.kind === 'ok' && got.dropped.length === 0 && got.trimmed === 0)) {
+      ledger.db.data = got.kind === 'ok' ? got.data : emptyData();
+      ledger.knownGen = gen;
+      return ledger;
     }
-    ledger.checkVersion(ledger.db.data);
-    ledger.knownGen = ledger.readGen();
+    // Something to set right: under the lock, on the file as it is now (another build may have done it).
+    const recovery: Recovery = { fallback: emptyData, then: 'a new one was started (every script will run again)' };
+    await withLock(`${file}.lock`, async () => {
+      const { data, rewrite } = ledger.readLocked(recovery);
+      ledger.db.data = data;
+      ledger.knownGen = ledger.readGen();
+      if (rewrite) await ledger.writeLocked().catch((e) => ledger.onWarning(`could not rewrite the ledger ${file}: ${messageOf(e)}`));
+    });
     return ledger;
+  }
+
+  /**
+   * Reads ledger.json under the lock. A file that is not a ledger is moved aside and `recovery` used in its place;
+   * dropped entries are reported, the file as it was copied aside. `rewrite`: the file must be written now (its
+   * bad parts would be found again by every reader).
+   */
+  private readLocked(recovery: Recovery): { data: LedgerData; rewrite: boolean } {
+    const got: LedgerRead = readLedgerFile(this.file, LEDGER_VERSION, this.maxBytes);
+    if (got.kind === 'absent') return { data: emptyData(), rewrite: false };
+    if (got.kind === 'newer') throw this.newerError(got.version);
+    if (got.kind === 'invalid') {
+      const aside = this.setAside('move');
+      this.onWarning(`the ledger ${this.file} ${got.reason}; it was kept aside as ${aside} and ${recovery.then}`);
+      return { data: recovery.fallback(), rewrite: true };
+    }
+    if (got.dropped.length > 0) {
+      const aside = this.setAside('copy');
+      const shown = got.dropped.slice(0, 5).join('; ') + (got.dropped.length > 5 ? `; and ${got.dropped.length - 5} more` : '');
+      this.onWarning(`the ledger ${this.file} had entries mreorg cannot use, dropped (those scripts will run again): ${shown}. The file as it was is kept as ${aside}`);
+    }
+    return { data: got.data, rewrite: got.dropped.length > 0 || got.trimmed > 0 };
+  }
+
+  private setAside(how: 'move' | 'copy'): string {
+    try {
+      return setAside(this.file, how);
+    } catch (e) {
+      throw new UserError(`The ledger ${this.file} is damaged and could not be kept aside (${messageOf(e)}). Move it away by hand, or point "ledger" in the config at another file.`);
+    }
+  }
+
+  private newerError(version: number): UserError {
+    return new UserError(
+      `Ledger ${this.file} was written by a newer mreorg (ledger version ${version}, this mreorg reads up to ${LEDGER_VERSION}). Upgrade mreorg, or point "ledger" in the config at another file.`,
+    );
+  }
+
+  /** Writes `db.data` with a new generation token (the lock is held). */
+  private async writeLocked(): Promise<void> {
+    // The new token goes first: a crash between the two writes only makes other builds reread needlessly.
+    const gen = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    fs.writeFileSync(`${this.file}.gen`, gen);
+    await this.db.write();
+    this.knownGen = gen;
   }
 
   /**
@@ -160,24 +230,15 @@ export class Ledger {
 
   private async rereadLocked(): Promise<void> {
     const gen = this.readGen();
-    const onDisk = await new AtomicJsonFile(this.file).read().catch(() => null);
-    if (!onDisk) return;
-    this.checkVersion(onDisk);
+    const got = readLedgerFile(this.file, LEDGER_VERSION, this.maxBytes);
+    if (got.kind === 'newer') throw this.newerError(got.version);
+    // Anything that needs setting right is left to the next flush, which writes what it sets right.
+    if (got.kind !== 'ok' || got.dropped.length > 0 || got.trimmed > 0) return;
+    const onDisk = got.data;
     for (const op of this.pendingTrack) applyTrack(onDisk, op);
     for (const l of this.pendingLatest) this.applyLatest(onDisk, l.path, l.runconfig, l.entry);
     this.db.data = onDisk;
     this.knownGen = gen;
-  }
-
-  private checkVersion(data: LedgerData): void {
-    if (typeof data.version !== 'number' || data.version > LEDGER_VERSION) {
-      throw new UserError(
-        `Ledger ${this.file} was written by a newer mreorg (ledger version ${String(data.version)}, this mreorg reads up to ${LEDGER_VERSION}). Upgrade mreorg, or point "ledger" in the config at another file.`,
-      );
-    }
-    data.tracked ??= [];
-    data.untracked ??= [];
-    data.latest ??= {};
   }
 
   get data(): Readonly<LedgerData> {
@@ -194,7 +255,7 @@ export class Ledger {
 
   /** Run history of one script, newest first. */
   async runs(relPath: string): Promise<Run[]> {
-    const hist = await readJson<HistoryFile>(this.historyFile(relPath)).catch(() => null);
+    const hist = readHistoryFile<HistoryFile>(this.historyFile(relPath), this.maxBytes);
     return hist ? [...hist.runs].reverse() : [];
   }
 
@@ -204,6 +265,9 @@ export class Ledger {
 
   /** Queues a finished run; it reaches the disk at the next flush(). */
   record(run: Run, entry: LatestEntry): void {
+    // Whoever made them, a run's exception texts are kept bounded, as its output is.
+    if (run.error) run = { ...run, error: boundError(run.error, this.maxBytes) };
+    if (entry.error) entry = { ...entry, error: boundError(entry.error, this.maxBytes) };
     this.pendingRuns.push(run);
     this.pendingLatest.push({ path: run.path, runconfig: run.runconfig, entry });
     this.applyLatest(this.db.data, run.path, run.runconfig, entry);
@@ -264,23 +328,16 @@ export class Ledger {
         // Another build may have written since we read: merge our changes onto what is on disk now. When
         // nobody did (the usual case: same mtime), what we hold already has our changes applied.
         if (this.readGen() !== this.knownGen || !fs.existsSync(this.file)) {
-          const onDisk =
-            (await new AtomicJsonFile(this.file).read().catch((e) => {
-              if (e instanceof LedgerCorrupt) return null;
-              throw e;
-            })) ?? emptyData();
-          this.checkVersion(onDisk);
+          // Replaced by something that is not a ledger: what we hold is the last good state, with our runs.
+          const held = this.db.data;
+          const { data: onDisk } = this.readLocked({ fallback: () => held, then: `the ledger as this build last read it, with this build's runs, was written in its place` });
           // This batch, and whatever was recorded since it was taken (still pending, written next time).
           for (const op of [...track, ...this.pendingTrack]) applyTrack(onDisk, op);
           for (const l of [...latest, ...this.pendingLatest]) this.applyLatest(onDisk, l.path, l.runconfig, l.entry);
           this.db.data = onDisk;
         }
         await this.appendHistory(runs);
-        // The new token goes first: a crash between the two writes only makes other builds reread needlessly.
-        const gen = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-        fs.writeFileSync(`${this.file}.gen`, gen);
-        await this.db.write();
-        this.knownGen = gen;
+        await this.writeLocked();
       });
     } catch (e) {
       // Keep what failed to write queued, so a later flush (or the final one) can try again.
@@ -309,7 +366,8 @@ export class Ledger {
 
   private async appendOne(relPath: string, newRuns: Run[]): Promise<void> {
     const file = this.historyFile(relPath);
-    const hist = (await readJson<HistoryFile>(file).catch(() => null)) ?? { version: LEDGER_VERSION, path: relPath, runs: [] };
+    // Read bounded: an exception recorded whole by an older mreorg is stored cut from now on.
+    const hist = readHistoryFile<HistoryFile>(file, this.maxBytes) ?? { version: LEDGER_VERSION, path: relPath, runs: [] };
     const seen = new Set(hist.runs.map((r) => r.id));
     for (const r of newRuns) if (!seen.has(r.id)) hist.runs.push(r);
     hist.runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));

@@ -129,6 +129,17 @@ export function lockTime(file: string): string | null {
   return readInfo(file)?.at ?? null;
 }
 
+/** Whether the lock at `file` was left by a build that is gone (its process dead, or no heartbeat for too long). */
+export function ownerDead(file: string): boolean {
+  const i = inspect(file);
+  return i !== null && i.verdict.stale;
+}
+
+/** Whether a process of this host is running (a zombie is not). */
+export function processAlive(pid: number): boolean {
+  return probePid(pid).alive;
+}
+
 /** Whether the lock at `file` belongs to a live holder other than this process. */
 export function heldByOther(file: string): boolean {
   return holder(file) !== null;

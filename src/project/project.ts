@@ -23,11 +23,8 @@ export interface Project {
 
 export async function openProject(cwd: string, opts: GlobalOptions): Promise<Project> {
   const config = await loadConfig(cwd, opts.config, { python: opts.python, jobs: opts.jobs });
-  const ledger = await Ledger.open(config.ledger, config.history, config.root);
   const warnings: string[] = [];
-  if (ledger.corruptMovedTo) {
-    warnings.push(`the ledger ${config.ledger} did not parse; it was kept aside as ${ledger.corruptMovedTo} and a new one started (every script will run again)`);
-  }
+  const ledger = await Ledger.open(config.ledger, config.history, config.root, { maxBytes: config.outputMaxBytes, onWarning: (m) => warnings.push(m) });
   const hasher = new FileHasher(await readHashCache(ledger.dir));
   return { config, ledger, hasher, claims: new Claims(ledger.dir), warnings };
 }

@@ -5,13 +5,12 @@
  * (runs dropped from history, removed scripts) are deleted.
  */
 import { createHash } from 'node:crypto';
-import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { storeFigures } from './figures.js';
 import { claimReportFolder } from './folder.js';
 import type { ReportData } from './model.js';
 import { pageSpecs } from './pages.js';
-import { SiteWriter } from './site.js';
+import { SiteWriter, writeAtomic } from './site.js';
 import { loadState, STATE_FILE } from './state.js';
 import { loadTemplates } from './templates.js';
 import { indexReport } from './view-common.js';
@@ -106,9 +105,7 @@ async function render(data: ReportData, outDir: string, opts: WriteReportOptions
   state.files = Object.fromEntries(writer.produced);
   const text = JSON.stringify(state);
   if (text !== raw) {
-    const temp = `${statePath}.${process.pid}.tmp`;
-    await writeFile(temp, text);
-    await rename(temp, statePath);
+    await writeAtomic(statePath, text);
   }
 
   return {

@@ -9,10 +9,18 @@
  */
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { FileRecord } from './state.js';
+import { isLitter, removeLitter } from '../ledger/litter.js';
+import { STATE_FILE, type FileRecord } from './state.js';
 
 /** Every folder the report writes into (besides its root); pages and figures never go deeper. */
 export const SUBFOLDERS = ['assets', 'scripts', 'runs', 'figures', 'thumbs'];
+
+/**
+ * Temp files of writeAtomic (`<target>.<pid>.tmp`) a killed or failed render left: any in the report's own
+ * subfolders; at its top, only those of pages and of the state file (the folder may hold other things).
+ */
+const TEMP_IN_SUBFOLDER = /^.+\.(?<pid>\d+)\.tmp$/;
+const TEMP_AT_TOP = new RegExp(`^(?:.+\\.html|${STATE_FILE.replace(/[.]/g, '\\.')})\\.(?<pid>\\d+)\\.tmp$`);
 
 /** At most this many writes in flight: enough to keep the thread pool busy, few enough for file handles. */
 const MAX_PENDING = 64;
@@ -44,9 +52,15 @@ export class SiteWriter {
   static async open(outDir: string, previous: Record<string, FileRecord>): Promise<SiteWriter> {
     await mkdir(outDir, { recursive: true });
     const existing = new Set<string>();
+    const now = Date.now();
     for (const sub of ['', ...SUBFOLDERS]) {
-      const names = await readdir(join(outDir, sub)).catch(() => [] as string[]);
-      for (const name of names) existing.add(sub ? `${sub}/${name}` : name);
+      const dir = join(outDir, sub);
+      const names = await readdir(dir).catch(() => [] as string[]);
+      for (const name of names) {
+        // What a dead render left half-written goes now (a live one's temp files are left alone).
+        if (isLitter(dir, name, sub ? TEMP_IN_SUBFOLDER : TEMP_AT_TOP, now)) removeLitter(join(dir, name));
+        else existing.add(sub ? `${sub}/${name}` : name);
+      }
     }
     return new SiteWriter(outDir, previous, existing);
   }
@@ -124,8 +138,21 @@ export class SiteWriter {
       this.dirs.add(dir);
     }
     if (!atomic) return writeFile(target, content);
-    const temp = `${target}.${process.pid}.tmp`;
+    await writeAtomic(target, content);
+  }
+}
+
+/**
+ * Writes through a temp file renamed over the target, so a reader sees the old file or the new one. A failed
+ * write (a full disk) removes its temp file rather than leave an empty one behind.
+ */
+export async function writeAtomic(target: string, content: string | Uint8Array): Promise<void> {
+  const temp = `${target}.${process.pid}.tmp`;
+  try {
     await writeFile(temp, content);
     await rename(temp, target);
+  } catch (e) {
+    await unlink(temp).catch(() => undefined);
+    throw e;
   }
 }

@@ -6,46 +6,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CapturedOutput } from '../model/run.js';
+import { HeadTail } from '../util/headtail.js';
 
 type LogState = 'none' | 'open' | 'failed' | 'closed';
 
 export class OutputCapture {
-  private head: Buffer[] = [];
-  private headBytes = 0;
-  private tail: Buffer[] = [];
-  private tailBytes = 0;
-  private total = 0;
+  private readonly kept: HeadTail;
   /**
    * The log file is written synchronously: a stream would buffer in memory whenever the script prints faster
    * than the disk takes it, while a blocking write leaves the backlog in the script's pipe (the script waits).
    */
   private fd = -1;
   private logState: LogState = 'none';
-  private readonly half: number;
 
   constructor(
     maxBytes: number,
     private readonly logFile: string,
   ) {
-    this.half = Math.max(1, Math.floor(maxBytes / 2));
+    this.kept = new HeadTail(maxBytes);
   }
 
   write(chunk: Buffer): void {
-    this.total += chunk.length;
     if (this.logState === 'open') this.append(chunk);
-    if (this.headBytes < this.half) {
-      const take = chunk.subarray(0, this.half - this.headBytes);
-      this.head.push(take);
-      this.headBytes += take.length;
-      chunk = chunk.subarray(take.length);
-      if (chunk.length === 0) return;
-    }
-    if (this.logState === 'none') this.openLog(chunk);
-    this.tail.push(chunk);
-    this.tailBytes += chunk.length;
-    while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.length >= this.half) {
-      this.tailBytes -= this.tail.shift()!.length;
-    }
+    const past = this.kept.push(chunk);
+    if (past.length > 0 && this.logState === 'none') this.openLog(past);
   }
 
   /** First overflow: the log starts with everything seen so far. */
@@ -58,7 +42,7 @@ export class OutputCapture {
       this.logState = 'failed'; // head and tail are still kept
       return;
     }
-    this.append(Buffer.concat(this.head));
+    this.append(this.kept.headBuffer());
     this.append(chunk);
   }
 
@@ -81,15 +65,8 @@ export class OutputCapture {
 
   /** `relLog` makes the log path project-relative. Text is decoded as UTF-8 with U+FFFD for invalid bytes. */
   result(relLog: (abs: string) => string): CapturedOutput {
-    const head = Buffer.concat(this.head);
-    let tail = Buffer.concat(this.tail);
-    if (tail.length > this.half) tail = tail.subarray(tail.length - this.half);
-    const dropped = this.total - head.length - tail.length;
-    const text =
-      dropped > 0
-        ? `${head.toString('utf8')}\n[... ${dropped} bytes dropped by mreorg; full output in the log file ...]\n${tail.toString('utf8')}`
-        : Buffer.concat([head, tail]).toString('utf8');
+    const { text, droppedBytes } = this.kept.result('; full output in the log file');
     const logged = this.logState === 'open' || this.logState === 'closed';
-    return { text, totalBytes: this.total, droppedBytes: dropped, logFile: logged ? relLog(this.logFile) : null };
+    return { text, totalBytes: this.kept.totalBytes, droppedBytes, logFile: logged ? relLog(this.logFile) : null };
   }
 }

@@ -1,9 +1,16 @@
 /**
  * Reads the run manifest the shim writes at exit (format: docs/manifest.md). Anything unexpected (missing file,
- * bad JSON, a newer version) yields null and the runner falls back to exit status and stderr.
+ * bad JSON, a newer version) yields null and the runner falls back to exit status and stderr. The exception's
+ * message and traceback are the script's to make as long as it likes: they are kept to `maxBytes` each (head and
+ * tail, as output is), and a large manifest is streamed rather than parsed whole.
  */
-import fs from 'node:fs';
+import { DEFAULT_OUTPUT_MAX_BYTES } from '../config/resolve.js';
 import type { RunError, RunFigure, TraceFrame } from '../model/run.js';
+import { readJsonBounded } from '../util/bounded-json.js';
+import { boundText } from '../util/headtail.js';
+
+/** Manifests smaller than this are parsed whole; a usual one is a few kilobytes. */
+const PARSE_WHOLE_BELOW = 4 * 1024 * 1024;
 
 export const MANIFEST_VERSION = 1;
 
@@ -26,10 +33,10 @@ export interface Manifest {
   packages: Record<string, string>;
 }
 
-export function readManifest(file: string): Manifest | null {
+export function readManifest(file: string, maxBytes = DEFAULT_OUTPUT_MAX_BYTES): Manifest | null {
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = readJsonBounded(file, maxBytes, PARSE_WHOLE_BELOW)?.value;
   } catch {
     return null;
   }
@@ -44,7 +51,7 @@ export function readManifest(file: string): Manifest | null {
     startedAt: String(m.startedAt ?? ''),
     wallTimeS: Number(m.wallTimeS ?? 0),
     exitCode: typeof m.exitCode === 'number' ? m.exitCode : 0,
-    exception: normaliseException(m.exception),
+    exception: normaliseException(m.exception, maxBytes),
     figures: Array.isArray(m.figures) ? m.figures.filter((f) => f && typeof f.path === 'string') : [],
     modules: strings(m.modules),
     reads: strings(m.reads),
@@ -54,11 +61,16 @@ export function readManifest(file: string): Manifest | null {
   };
 }
 
-function normaliseException(e: unknown): RunError | null {
+function normaliseException(e: unknown, maxBytes: number): RunError | null {
   if (!e || typeof e !== 'object') return null;
   const x = e as Partial<RunError>;
   const frames: TraceFrame[] = Array.isArray(x.frames)
     ? x.frames.map((f) => ({ file: String(f.file), line: Number(f.line), function: String(f.function), ...(f.code ? { code: String(f.code) } : {}) }))
     : [];
-  return { type: String(x.type ?? 'Exception'), message: String(x.message ?? ''), traceback: String(x.traceback ?? ''), frames };
+  return {
+    type: boundText(String(x.type ?? 'Exception'), maxBytes),
+    message: boundText(String(x.message ?? ''), maxBytes),
+    traceback: boundText(String(x.traceback ?? ''), maxBytes),
+    frames,
+  };
 }

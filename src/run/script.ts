@@ -81,7 +81,7 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     ...(spec.signal ? { signal: spec.signal } : {}),
     ...(spec.onOutput ? { onOutput: spec.onOutput } : {}),
   });
-  const manifest = readManifest(manifestFile);
+  const manifest = readManifest(manifestFile, spec.maxBytes);
   fs.rmSync(manifestFile, { force: true });
   const rel = (p: string): string => toRel(spec.root, p);
   const stdout = out.stdout.result(rel);
@@ -104,7 +104,7 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     python: manifest?.python.executable ? { executable: manifest.python.executable, version: manifest.python.version } : spec.interpreter,
     stdout,
     stderr,
-    error: errorOf(result, out, manifest, stderr.text, spec.runconfig.timeout),
+    error: errorOf(result, out, manifest, stderr.text, spec.runconfig.timeout, spec.maxBytes),
     figures: manifest ? figuresFromManifest(spec.root, manifest) : figuresFromDisk(spec.root, abs, Date.parse(startedAt)),
     deps: manifest ? depsOf(spec.root, abs, manifest) : null,
     source: manifest ? 'manifest' : 'stderr',
@@ -118,9 +118,9 @@ function resultOf(out: ProcessOutcome): RunResult {
   return 'failed';
 }
 
-function errorOf(result: RunResult, out: ProcessOutcome, m: Manifest | null, stderr: string, timeoutS: number | null): RunError | null {
+function errorOf(result: RunResult, out: ProcessOutcome, m: Manifest | null, stderr: string, timeoutS: number | null, maxBytes: number): RunError | null {
   if (result === 'success') return null;
-  const exc = m?.exception ?? (result === 'failed' ? parseTraceback(stderr) : null);
+  const exc = m?.exception ?? (result === 'failed' ? parseTraceback(stderr, maxBytes) : null);
   if (result === 'timeout') {
     return { type: 'Timeout', message: `timed out after ${timeoutS} s; the script and its child processes were stopped`, traceback: exc?.traceback ?? '', frames: exc?.frames ?? [] };
   }

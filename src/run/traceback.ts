@@ -1,12 +1,15 @@
 /**
  * The fallback when the shim wrote no manifest (a crash in C code, os._exit, a kill): find the last Python
- * traceback on stderr and parse its frames and final `Type: message` line.
+ * traceback on stderr and parse its frames and final `Type: message` line. The message and traceback are kept to
+ * `maxBytes` each (head and tail, as output is).
  */
+import { DEFAULT_OUTPUT_MAX_BYTES } from '../config/resolve.js';
 import type { RunError, TraceFrame } from '../model/run.js';
+import { boundText } from '../util/headtail.js';
 
 const FRAME = /^ {2}File "(.+)", line (\d+), in (.+)$/;
 
-export function parseTraceback(stderr: string): RunError | null {
+export function parseTraceback(stderr: string, maxBytes = DEFAULT_OUTPUT_MAX_BYTES): RunError | null {
   const lines = stderr.split(/\r?\n/);
   const start = lines.lastIndexOf('Traceback (most recent call last):');
   if (start === -1) return null;
@@ -33,5 +36,5 @@ export function parseTraceback(stderr: string): RunError | null {
   const message = colon === -1 ? '' : [first.slice(colon + 1).trim(), ...rest.slice(1)].join('\n').trim();
   const traceback = lines.slice(start, i).join('\n');
   if (!type || /\s/.test(type)) return null;
-  return { type, message, traceback, frames };
+  return { type, message: boundText(message, maxBytes), traceback: boundText(traceback, maxBytes), frames };
 }

@@ -126,7 +126,7 @@ test(
     const broken = '{"version":1,"tracked":[],"untra';
     rig.write({ '.mreorg/ledger.json': broken });
     const b = await rig.json(['build']);
-    assert.match(b.res.stderr + b.res.stdout, /did not parse; it was kept aside as .*ledger\.json\.corrupt-/);
+    assert.match(b.res.stderr + b.res.stdout, /does not parse \(.*\); it was kept aside as .*ledger\.json\.corrupt-/);
     const aside = fs.readdirSync(rig.path('.mreorg')).filter((f) => f.startsWith('ledger.json.corrupt-'));
     assert.is(aside.length, 1);
     assert.is(rig.read(`.mreorg/${aside[0]}`), broken);

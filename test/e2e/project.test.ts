@@ -63,7 +63,7 @@ test(
     rig.write({ 'mreorg.config.ts': LAB, 'sims/a.py': '', 'notes/idea.py': '', 'analysis/c.py': '' });
     const res = await rig.run(['build', 'notes/']);
     assert.is(res.code, 2);
-    assert.match(res.stderr, /^mreorg: notes\/: no tracked scripts here \(not in a monitored directory, excluded, or untracked/);
+    assert.match(res.stderr, /^mreorg: notes\/: no tracked scripts here \(not in a monitored directory, excluded, or untracked/m);
   }),
 );
 
