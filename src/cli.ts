@@ -4,6 +4,7 @@
  */
 import { cac } from 'cac';
 import { isUserError, messageOf } from './util/errors.js';
+import { printable, printableBlock } from './util/printable.js';
 import { checkOptions, tidyHelp, unknownCommand } from './util/usage.js';
 
 import { VERSION } from './version.js';
@@ -94,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     cli.command(`${name} [...paths]`, tracked ? 'Track scripts (build them even where autoTrack is off)' : 'Stop tracking scripts').action(async (paths: string[], f: Flags) => {
       const { setTracking } = await import('./commands/track.js');
       const changed = await setTracking(cwd, paths, tracked, globals(f));
-      process.stdout.write(`${tracked ? 'Tracking' : 'Untracked'} ${changed.length} script${changed.length === 1 ? '' : 's'}${changed.length ? ':\n' + changed.map((p) => `  ${p}\n`).join('') : '.\n'}`);
+      process.stdout.write(`${tracked ? 'Tracking' : 'Untracked'} ${changed.length} script${changed.length === 1 ? '' : 's'}${changed.length ? ':\n' + changed.map((p) => `  ${printable(p)}\n`).join('') : '.\n'}`);
     });
   }
 
@@ -164,7 +165,8 @@ main(splitJobsFlag(process.argv)).then(
   },
   (e: unknown) => {
     if (isUserError(e)) {
-      process.stderr.write(`mreorg: ${e.message}\n`);
+      // Messages name files a script may have named: print them safely.
+      process.stderr.write(`mreorg: ${printableBlock(e.message)}\n`);
       process.exitCode = e.exitCode;
     } else if (e instanceof UsageError || (e instanceof Error && e.name === 'CACError')) {
       process.stderr.write(`mreorg: ${messageOf(e)}\n`);

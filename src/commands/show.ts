@@ -5,6 +5,7 @@ import type { Run } from '../model/run.js';
 import { UserError } from '../util/errors.js';
 import { isInside, toRel } from '../util/paths.js';
 import { describeReason } from '../model/reason.js';
+import { printable as t, printableBlock } from '../util/printable.js';
 import { planFor } from '../plan/project-plan.js';
 import { openProject, resolveRunconfig, type GlobalOptions } from '../project/project.js';
 import { survey } from '../survey/survey.js';
@@ -61,8 +62,8 @@ export function showJson(doc: ShowDocument) {
 }
 
 export function formatShow(doc: ShowDocument): string {
-  const l: string[] = [`${doc.path}: ${doc.state} (runconfig ${doc.runconfig})`];
-  for (const r of doc.reasons) l.push(`  - ${r}`);
+  const l: string[] = [`${t(doc.path)}: ${doc.state} (runconfig ${doc.runconfig})`];
+  for (const r of doc.reasons) l.push(`  - ${t(r)}`);
   if (doc.runs.length === 0) return l.concat('', 'No runs recorded.').join('\n') + '\n';
   l.push('', 'Recent runs (newest first):');
   for (const r of doc.runs.slice(0, 10)) {
@@ -70,23 +71,23 @@ export function formatShow(doc: ShowDocument): string {
   }
   const last = doc.runs[0]!;
   l.push('', `Last run ${last.id}: ${last.result}`);
-  if (last.error) l.push(`Error: ${last.error.type}: ${last.error.message}`);
-  if (last.figures.length) l.push('Figures:', ...last.figures.map((f) => `  ${f.path}`));
+  if (last.error) l.push(`Error: ${t(last.error.type)}: ${printableBlock(last.error.message)}`);
+  if (last.figures.length) l.push('Figures:', ...last.figures.map((f) => `  ${t(f.path)}`));
   if (last.deps) {
     const d = last.deps;
     const list = (name: string, xs: string[]): void => {
-      if (xs.length) l.push(`${name}:`, ...xs.map((x) => `  ${x}`));
+      if (xs.length) l.push(`${name}:`, ...xs.map((x) => `  ${t(x)}`));
     };
     list('Imported local modules', d.modules);
     list('Read', d.reads);
     list('Wrote', d.writes);
     list('Tried to read (missing)', d.missing);
     const pk = Object.entries(d.packages);
-    if (pk.length) l.push('Packages:', ...pk.map(([k, v]) => `  ${k} ${v}`));
+    if (pk.length) l.push('Packages:', ...pk.map(([k, v]) => `  ${t(k)} ${t(v)}`));
   }
-  l.push('', '--- stdout ---', last.stdout.text.replace(/\n$/, ''));
-  if (last.stdout.logFile) l.push(`[full output: ${last.stdout.logFile}]`);
-  l.push('--- stderr ---', last.stderr.text.replace(/\n$/, ''));
-  if (last.stderr.logFile) l.push(`[full output: ${last.stderr.logFile}]`);
+  l.push('', '--- stdout ---', printableBlock(last.stdout.text.replace(/\n$/, '')));
+  if (last.stdout.logFile) l.push(`[full output: ${t(last.stdout.logFile)}]`);
+  l.push('--- stderr ---', printableBlock(last.stderr.text.replace(/\n$/, '')));
+  if (last.stderr.logFile) l.push(`[full output: ${t(last.stderr.logFile)}]`);
   return l.join('\n') + '\n';
 }

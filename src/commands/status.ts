@@ -1,5 +1,6 @@
 /** `mreorg status`: every selected script's state under a runconfig and the reasons it would run. */
 import { describeNote, describeReason } from '../model/reason.js';
+import { printable } from '../util/printable.js';
 import type { ScriptState } from '../model/state.js';
 import { planFor } from '../plan/project-plan.js';
 import { openProject, resolveRunconfig, saveCaches, type GlobalOptions } from '../project/project.js';
@@ -59,5 +60,6 @@ export function formatStatus(doc: StatusDocument): string {
     `runconfig ${doc.runconfig}: ${doc.scripts.length} script${doc.scripts.length === 1 ? '' : 's'}` +
       (doc.scripts.length ? ': ' + [...counts].map(([k, n]) => `${n} ${STATE_LABEL[k as ScriptState]}`).join(', ') : ''),
   );
-  return lines.join('\n') + '\n';
+  // Paths, reasons and warnings carry names a script chose: no control character reaches the terminal.
+  return lines.map(printable).join('\n') + '\n';
 }

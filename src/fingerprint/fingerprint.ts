@@ -32,7 +32,9 @@ export async function fingerprintOf(run: Run, ctx: FingerprintContext): Promise<
   const modules = run.deps?.modules ?? [];
   // A file the script both read and wrote is its output, not its input.
   const data = [...(run.deps?.reads ?? []), ...(run.deps?.missing ?? [])].filter((f) => !own.has(f));
-  const digests = await ctx.digester.hashAll([...modules, ...data, ...ctx.declared].map(abs));
+  // A declared file the run wrote itself is its output too.
+  const declared = ctx.declared.filter((f) => !own.has(f));
+  const digests = await ctx.digester.hashAll([...modules, ...data, ...declared].map(abs));
   // Inputs are hashed after the run, so guard against what changed during it: a file modified after the run
   // started may not be what the script read (it gets a digest nothing matches, so the next plan reruns the
   // script), and a file the script found missing is recorded as missing even if it exists now.
@@ -53,7 +55,7 @@ export async function fingerprintOf(run: Run, ctx: FingerprintContext): Promise<
     argv: run.argv,
     python: ctx.python,
     modules: pick(modules),
-    data: pick([...data, ...ctx.declared]),
+    data: pick([...data, ...declared]),
     packages: run.deps?.packages ?? {},
     ...(run.timeout !== undefined ? { timeout: run.timeout } : {}),
   };

@@ -139,7 +139,7 @@ function planOne(s: PlanScript, input: PlanInput): PlanEntry {
     return entry;
   }
   if (last.result === 'interrupted') entry.reasons.push({ kind: 'interrupted' });
-  const now = { script: s.path, hash: s.hash, runconfig: entry.runconfig, python: input.python, digest: input.digest, declared: input.declared?.(s.path) ?? [] };
+  const now = { script: s.path, hash: s.hash, runconfig: entry.runconfig, python: input.python, digest: input.digest, declared: (input.declared?.(s.path) ?? []).filter((f) => !last.writes.includes(f)) };
   entry.reasons.push(...diff(last.fingerprint, now, input.rerunOn));
   if (last.result === 'timeout') entry.reasons.push(...timeoutRaised(last.fingerprint.timeout, entry.runconfig.timeout));
   const pk = packageChanges(last.fingerprint, input.packages);

@@ -1,7 +1,8 @@
 /**
  * Human output. On a TTY (and not in CI) a single live progress line: done/total, what runs, elapsed. Otherwise
  * one plain line per finished script. Always a summary at the end, each failure with its error line.
- * Colour only on a TTY and without NO_COLOR.
+ * Colour only on a TTY and without NO_COLOR. Everything a script controls (paths, messages) goes through `t()`
+ * (printable): a script's escape sequences never reach the terminal.
  */
 import type { Run, RunResult } from '../model/run.js';
 import type { Expectation } from '../model/settings.js';
@@ -9,6 +10,7 @@ import { endedAsExpected, type Plan } from '../plan/plan.js';
 import type { BuildEvent, BuildSummary, Reporter, SkipReason } from '../schedule/events.js';
 import { unreachable } from '../util/errors.js';
 import { formatAgo, formatDuration } from '../util/format.js';
+import { printable as t } from '../util/printable.js';
 import { countsOf, FAILING } from '../schedule/verdict.js';
 
 export interface TerminalOptions {
@@ -50,7 +52,7 @@ class TerminalReporter implements Reporter {
   on(e: BuildEvent): void {
     switch (e.type) {
       case 'warning':
-        return this.print(this.paint('33', `warning: ${e.message}`));
+        return this.print(this.paint('33', `warning: ${t(e.message)}`));
       case 'planned':
         this.print(this.paint('2', `python: ${e.python.executable} ${e.python.version}, from ${e.python.origin}`));
         return this.planned(e.plan, e.runconfig, e.dryRun);
@@ -60,13 +62,13 @@ class TerminalReporter implements Reporter {
       case 'finished':
         return this.finished(e.run, e.mayRetry ?? false);
       case 'skipped':
-        return this.print(this.paint('2', `skip ${e.path}: ${e.detail ?? SKIP_WORDS[e.why]}`));
+        return this.print(this.paint('2', `skip ${t(e.path)}: ${t(e.detail ?? SKIP_WORDS[e.why])}`));
       case 'elsewhere':
-        return this.print(`${this.resultWord(e.result)} ${e.path} ${this.paint('2', '(run by another mreorg build)')}`);
+        return this.print(`${this.resultWord(e.result)} ${t(e.path)} ${this.paint('2', '(run by another mreorg build)')}`);
       case 'retried':
         // Its first attempt is not a failure to show: the retry's line says what happened.
         this.held.delete(e.path);
-        this.retried.set(e.path, `retried after ${e.writers.join(', ')} wrote ${e.files.join(', ')}`);
+        this.retried.set(e.path, `retried after ${t(e.writers.join(', '))} wrote ${t(e.files.join(', '))}`);
         this.total++;
         return this.draw();
       case 'done':
@@ -92,7 +94,7 @@ class TerminalReporter implements Reporter {
 
   private draw(): void {
     if (!this.live || this.total === 0) return;
-    const names = [...this.running].slice(0, 3).join(', ') + (this.running.size > 3 ? ` +${this.running.size - 3}` : '');
+    const names = t([...this.running].slice(0, 3).join(', ')) + (this.running.size > 3 ? ` +${this.running.size - 3}` : '');
     const line = `[${this.done}/${this.total}] ${formatDuration(Date.now() - this.t0)} ${names ? 'running ' + names : ''}`;
     this.clear();
     this.out.write(line.slice(0, Math.max(20, (this.out.columns || 100) - 1)));
@@ -107,7 +109,7 @@ class TerminalReporter implements Reporter {
   private planned(plan: Plan, runconfig: string, dryRun: boolean): void {
     this.total = plan.order.length;
     for (const e of plan.entries) if (e.expect) this.expect.set(e.path, e.expect);
-    for (const c of plan.cycles) this.print(this.paint('33', `warning: dependency cycle ${c.join(' -> ')}; its order is not enforced`));
+    for (const c of plan.cycles) this.print(this.paint('33', `warning: dependency cycle ${t(c.join(' -> '))}; its order is not enforced`));
     const n = `${this.total} script${this.total === 1 ? '' : 's'}`;
     const failing = plan.entries.filter((e) => e.state === 'failed').length;
     if (this.total === 0 && failing > 0) this.print(`Nothing to run under runconfig ${runconfig}: nothing changed, but ${failing} script${failing === 1 ? ' is' : 's are'} still failing (--retry-failed reruns them).`);
@@ -133,13 +135,13 @@ class TerminalReporter implements Reporter {
   private finished(run: Run, mayRetry: boolean): void {
     this.running.delete(run.path);
     this.done++;
-    const err = run.error && run.result !== 'success' ? this.paint('2', `  ${run.error.type}: ${firstLine(run.error.message)}`) : '';
+    const err = run.error && run.result !== 'success' ? this.paint('2', `  ${t(run.error.type)}: ${t(firstLine(run.error.message))}`) : '';
     // A figure saved as png and svg is one figure.
     const n = new Set(run.figures.map((f) => f.number ?? f.name)).size;
     const figs = n ? this.paint('2', ` ${n} fig`) : '';
     const word = endedAsExpected(run.result, this.expect.get(run.path) ?? null) ? this.paint('35', 'expected failure') : this.resultWord(run.result);
     const note = this.retried.has(run.path) ? this.paint('2', ` (${this.retried.get(run.path)})`) : '';
-    const line = `${word} ${run.path} ${this.paint('2', formatDuration(run.durationMs))}${figs}${err}${note}`;
+    const line = `${word} ${t(run.path)} ${this.paint('2', formatDuration(run.durationMs))}${figs}${err}${note}`;
     if (mayRetry) {
       this.held.set(run.path, line);
       this.draw();
@@ -174,16 +176,16 @@ class TerminalReporter implements Reporter {
     this.out.write('\nFailures:\n');
     const now = Date.now();
     for (const v of bad) {
-      const err = v.error ? `${v.error.type}: ${firstLine(v.error.message)}` : (v.result ?? 'failed');
+      const err = v.error ? `${t(v.error.type)}: ${t(firstLine(v.error.message))}` : (v.result ?? 'failed');
       if (v.outcome === 'still-failing') {
         const ago = v.at ? `, last run ${formatAgo(now - Date.parse(v.at))}` : '';
-        this.out.write(`  still failing: ${this.paint('31', v.path)} (${err}${ago})\n`);
-      } else if (v.outcome === 'unexpected-success') this.out.write(`  ${this.paint('31', v.path)} was expected to fail but succeeded\n`);
-      else this.out.write(`  ${this.paint('31', v.path)}: ${err}${v.byOther ? ' (run by another build)' : ''}\n`);
+        this.out.write(`  still failing: ${this.paint('31', t(v.path))} (${err}${ago})\n`);
+      } else if (v.outcome === 'unexpected-success') this.out.write(`  ${this.paint('31', t(v.path))} was expected to fail but succeeded\n`);
+      else this.out.write(`  ${this.paint('31', t(v.path))}: ${err}${v.byOther ? ' (run by another build)' : ''}\n`);
     }
     if (bad.some((v) => v.error?.type === 'ModuleNotFoundError')) {
       const p = s.python;
-      this.out.write(`\nThese scripts ran with ${p.executable} (Python ${p.version}, from ${p.origin}); to use another interpreter set "python" in the config, MREORG_PYTHON, or --python.\n`);
+      this.out.write(`\nThese scripts ran with ${t(p.executable)} (Python ${p.version}, from ${p.origin}); to use another interpreter set "python" in the config, MREORG_PYTHON, or --python.\n`);
     }
   }
 }
