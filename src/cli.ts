@@ -32,111 +32,20 @@ function globals(f: Flags) {
   return { config: f.config as string | undefined, python: f.python as string | undefined, jobs: jobs(f.jobs) };
 }
 
+/** What the command actions share: where mreorg runs, and the exit code an action sets. */
+interface Ctx {
+  cwd: string;
+  exitCode: number;
+}
+
 async function main(argv: string[]): Promise<number> {
   const cli = cac('mreorg');
-  const cwd = process.cwd();
-  let exitCode = 0;
-  const human = (json: boolean): NodeJS.WriteStream => (json ? process.stderr : process.stdout);
-
-  cli.option('--config <file>', 'Config file (default: mreorg.config.{ts,mts,js,mjs} in the current folder)');
+  const ctx: Ctx = { cwd: process.cwd(), exitCode: 0 };
+  cli.option('--config <file>', 'Config file (default: the nearest mreorg.config.{ts,mts,js,mjs} in this folder or above)');
   cli.option('--python <path>', 'Python interpreter (overrides the config and MREORG_PYTHON)');
-
-  cli
-    .command('build [...paths]', 'Run every stale script (or those under PATHS) and write the report')
-    .option('-g, --group <name>', 'Only scripts of this filegroup (repeatable)')
-    .option('-r, --runconfig <name>', 'Runconfig to run under (default: the config\'s defaultRunconfig)')
-    .option('-j, --jobs <n>', 'Scripts to run at once (default: config "jobs", else the CPU count)')
-    .option('-B, --force', 'Run every selected tracked script, stale or not')
-    .option('--retry-failed', 'Also rerun scripts whose last run failed though nothing changed')
-    .option('-n, --dry-run', 'Show what would run and why, run nothing')
-    .option('--fail-fast', 'Start nothing new after the first failure')
-    .option('--no-report', 'Do not write the HTML report')
-    .option('--json', 'Print one JSON document on stdout (human output goes to stderr)')
-    .option('--junit <file>', 'Also write the results as JUnit XML (for CI test reports)')
-    .action(async (paths: string[], f: Flags) => {
-      const { runBuild } = await import('./commands/build-cli.js');
-      exitCode = await runBuild(cwd, paths, {
-        ...globals(f),
-        groups: list(f.group),
-        runconfig: f.runconfig as string | undefined,
-        force: Boolean(f.force),
-        retryFailed: Boolean(f.retryFailed),
-        dryRun: Boolean(f.dryRun),
-        failFast: Boolean(f.failFast),
-        json: Boolean(f.json),
-        report: f.report !== false,
-        junit: f.junit as string | undefined,
-      });
-    });
-
-  cli
-    .command('status [...paths]', 'Every script\'s state and the reasons it would run')
-    .option('-g, --group <name>', 'Only scripts of this filegroup (repeatable)')
-    .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig)')
-    .option('--json', 'Print one JSON document')
-    .action(async (paths: string[], f: Flags) => {
-      const { status, formatStatus } = await import('./commands/status.js');
-      const doc = await status(cwd, { ...globals(f), paths, groups: list(f.group), runconfig: f.runconfig as string | undefined });
-      if (f.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
-      else process.stdout.write(formatStatus(doc));
-    });
-
-  cli
-    .command('show <path>', 'A script\'s recent runs, the last one\'s output in full, and what it used')
-    .option('-r, --runconfig <name>', 'Runconfig for the state (default: the config\'s defaultRunconfig)')
-    .option('--json', 'Print one JSON document')
-    .action(async (target: string, f: Flags) => {
-      const { show, showJson, formatShow } = await import('./commands/show.js');
-      const doc = await show(cwd, target, { ...globals(f), runconfig: f.runconfig as string | undefined });
-      process.stdout.write(f.json ? JSON.stringify(showJson(doc), null, 2) + '\n' : formatShow(doc));
-    });
-
-  for (const [name, tracked] of [['track', true], ['untrack', false]] as const) {
-    cli.command(`${name} [...paths]`, tracked ? 'Track scripts (build them even where autoTrack is off)' : 'Stop tracking scripts').action(async (paths: string[], f: Flags) => {
-      const { setTracking } = await import('./commands/track.js');
-      const changed = await setTracking(cwd, paths, tracked, globals(f));
-      process.stdout.write(`${tracked ? 'Tracking' : 'Untracked'} ${changed.length} script${changed.length === 1 ? '' : 's'}${changed.length ? ':\n' + changed.map((p) => `  ${printable(p)}\n`).join('') : '.\n'}`);
-    });
-  }
-
-  cli.command('report', 'Write the HTML report from the ledger, running nothing').action(async (f: Flags) => {
-    const { writeProjectReport } = await import('./report/project-report.js');
-    const { openProject } = await import('./project/project.js');
-    const project = await openProject(cwd, globals(f));
-    (await import('./config/index.js')).requireConfig(project.config, cwd, 'report');
-    const dir = await writeProjectReport(project, cwd, false, true);
-    process.stdout.write(`Report written to ${dir}/index.html\n`);
-  });
-
-  cli
-    .command('unlock', 'List claims and locks left in the ledger folder; remove the stale ones after a confirmation')
-    .option('-y, --yes', 'Remove without asking (needed when not run from a terminal)')
-    .option('--force', 'Also remove claims and locks of builds that are still running')
-    .action(async (f: Flags) => {
-      const { unlockCommand } = await import('./commands/unlock.js');
-      exitCode = await unlockCommand(cwd, { config: f.config as string | undefined, yes: Boolean(f.yes), force: Boolean(f.force) });
-    });
-
-  cli.command('init', 'Write a commented starter mreorg.config.ts and add mreorg\'s folders to .gitignore').action(async () => {
-    const { init } = await import('./commands/init.js');
-    process.stdout.write(await init(cwd));
-  });
-
-  cli
-    .command('clean', 'Remove what mreorg made: _output/ folders beside the scripts, and the report')
-    .option('--all', 'Also remove the ledger folder (every recorded run: all scripts run again)')
-    .option('-n, --dry-run', 'List what would be removed, remove nothing')
-    .option('-y, --yes', 'Remove without asking (needed when not on a terminal)')
-    .action(async (f: Flags) => {
-      const { clean } = await import('./commands/clean.js');
-      exitCode = await clean(cwd, { config: f.config as string | undefined, all: Boolean(f.all), dryRun: Boolean(f.dryRun), yes: Boolean(f.yes) });
-    });
-
-  cli.command('shim-path', 'Print the folder to put on PYTHONPATH to use `import mreorg` outside mreorg').action(async () => {
-    const { shimDir } = await import('./util/paths.js');
-    process.stdout.write(shimDir + '\n');
-  });
-
+  buildCommand(cli, ctx);
+  queryCommands(cli, ctx);
+  projectCommands(cli, ctx);
   cli.help(tidyHelp);
   cli.version(VERSION);
   const parsed = cli.parse(argv, { run: false });
@@ -151,7 +60,114 @@ async function main(argv: string[]): Promise<number> {
   if (parsed.options.help) return 0;
   checkOptions(cli, argv);
   await cli.runMatchedCommand();
-  return exitCode;
+  return ctx.exitCode;
+}
+
+
+type Cli = ReturnType<typeof cac>;
+
+function buildCommand(cli: Cli, ctx: Ctx): void {
+  cli
+    .command('build [...paths]', 'Run every stale script (or those under PATHS) and write the report')
+    .option('-g, --group <name>', 'Only scripts of this filegroup (repeatable)')
+    .option('-r, --runconfig <name>', 'Runconfig to run under (default: the config\'s defaultRunconfig)')
+    .option('-j, --jobs <n>', 'Scripts to run at once (default: config "jobs", else the CPU count)')
+    .option('-B, --force', 'Run every selected tracked script, stale or not')
+    .option('--retry-failed', 'Also rerun scripts whose last run failed though nothing changed')
+    .option('-n, --dry-run', 'Show what would run and why, run nothing')
+    .option('--fail-fast', 'Start nothing new after the first failure')
+    .option('--no-report', 'Do not write the HTML report')
+    .option('--json', 'Print one JSON document on stdout (human output goes to stderr)')
+    .option('--junit <file>', 'Also write the results as JUnit XML (for CI test reports)')
+    .action(async (paths: string[], f: Flags) => {
+      const { runBuild } = await import('./commands/build-cli.js');
+      ctx.exitCode = await runBuild(ctx.cwd, paths, {
+        ...globals(f),
+        groups: list(f.group),
+        runconfig: f.runconfig as string | undefined,
+        force: Boolean(f.force),
+        retryFailed: Boolean(f.retryFailed),
+        dryRun: Boolean(f.dryRun),
+        failFast: Boolean(f.failFast),
+        json: Boolean(f.json),
+        report: f.report !== false,
+        junit: f.junit as string | undefined,
+      });
+    });
+}
+
+/** status and show: they read, and run nothing. */
+function queryCommands(cli: Cli, ctx: Ctx): void {
+  cli
+    .command('status [...paths]', 'Every script\'s state and the reasons it would run')
+    .option('-g, --group <name>', 'Only scripts of this filegroup (repeatable)')
+    .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig)')
+    .option('--json', 'Print one JSON document')
+    .action(async (paths: string[], f: Flags) => {
+      const { status, formatStatus } = await import('./commands/status.js');
+      const doc = await status(ctx.cwd, { ...globals(f), paths, groups: list(f.group), runconfig: f.runconfig as string | undefined });
+      if (f.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+      else process.stdout.write(formatStatus(doc));
+    });
+
+  cli
+    .command('show <path>', 'A script\'s recent runs, the last one\'s output in full, and what it used')
+    .option('-r, --runconfig <name>', 'Runconfig for the state (default: the config\'s defaultRunconfig)')
+    .option('--json', 'Print one JSON document')
+    .action(async (target: string, f: Flags) => {
+      const { show, showJson, formatShow } = await import('./commands/show.js');
+      const doc = await show(ctx.cwd, target, { ...globals(f), runconfig: f.runconfig as string | undefined });
+      process.stdout.write(f.json ? JSON.stringify(showJson(doc), null, 2) + '\n' : formatShow(doc));
+    });
+}
+
+/** track, untrack, report, unlock, init, clean, shim-path: they change the project's files, or say where things are. */
+function projectCommands(cli: Cli, ctx: Ctx): void {
+  for (const [name, tracked] of [['track', true], ['untrack', false]] as const) {
+    cli.command(`${name} [...paths]`, tracked ? 'Track scripts (build them even where autoTrack is off)' : 'Stop tracking scripts').action(async (paths: string[], f: Flags) => {
+      const { setTracking } = await import('./commands/track.js');
+      const changed = await setTracking(ctx.cwd, paths, tracked, globals(f));
+      process.stdout.write(`${tracked ? 'Tracking' : 'Untracked'} ${changed.length} script${changed.length === 1 ? '' : 's'}${changed.length ? ':\n' + changed.map((p) => `  ${printable(p)}\n`).join('') : '.\n'}`);
+    });
+  }
+
+  cli.command('report', 'Write the HTML report from the ledger, running nothing').action(async (f: Flags) => {
+    const { writeProjectReport } = await import('./report/project-report.js');
+    const { openProject } = await import('./project/project.js');
+    const project = await openProject(ctx.cwd, globals(f));
+    (await import('./config/index.js')).requireConfig(project.config, ctx.cwd, 'report');
+    const dir = await writeProjectReport(project, ctx.cwd, false, true);
+    process.stdout.write(`Report written to ${dir}/index.html\n`);
+  });
+
+  cli
+    .command('unlock', 'List claims and locks left in the ledger folder; remove the stale ones after a confirmation')
+    .option('-y, --yes', 'Remove without asking (needed when not run from a terminal)')
+    .option('--force', 'Also remove claims and locks of builds that are still running')
+    .action(async (f: Flags) => {
+      const { unlockCommand } = await import('./commands/unlock.js');
+      ctx.exitCode = await unlockCommand(ctx.cwd, { config: f.config as string | undefined, yes: Boolean(f.yes), force: Boolean(f.force) });
+    });
+
+  cli.command('init', 'Write a commented starter mreorg.config.ts and add mreorg\'s folders to .gitignore').action(async () => {
+    const { init } = await import('./commands/init.js');
+    process.stdout.write(await init(ctx.cwd));
+  });
+
+  cli
+    .command('clean', 'Remove what mreorg made: _output/ folders beside the scripts, and the report')
+    .option('--all', 'Also remove the ledger folder (every recorded run: all scripts run again)')
+    .option('-n, --dry-run', 'List what would be removed, remove nothing')
+    .option('-y, --yes', 'Remove without asking (needed when not on a terminal)')
+    .action(async (f: Flags) => {
+      const { clean } = await import('./commands/clean.js');
+      ctx.exitCode = await clean(ctx.cwd, { config: f.config as string | undefined, all: Boolean(f.all), dryRun: Boolean(f.dryRun), yes: Boolean(f.yes) });
+    });
+
+  cli.command('shim-path', 'Print the folder to put on PYTHONPATH to use `import mreorg` outside mreorg').action(async () => {
+    const { shimDir } = await import('./util/paths.js');
+    process.stdout.write(shimDir + '\n');
+  });
 }
 
 /** `-j2` means `-j 2`, as in make and ninja (cac would read it as the flags -j and -2). */
