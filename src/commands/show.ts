@@ -1,6 +1,7 @@
 /** `mreorg show PATH`: a script's recent runs, the last one's output in full, and what it used. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { figureList } from '../model/figures.js';
 import type { Run } from '../model/run.js';
 import { UserError } from '../util/errors.js';
 import { isInside, toRel } from '../util/paths.js';
@@ -55,7 +56,7 @@ export function showJson(doc: ShowDocument) {
       stdoutLog: r.stdout.logFile,
       stderrLog: r.stderr.logFile,
       error: r.error,
-      figures: r.figures.map((f) => f.path),
+      figures: figureList(r.figures),
       deps: r.deps,
     })),
   };
@@ -72,7 +73,8 @@ export function formatShow(doc: ShowDocument): string {
   const last = doc.runs[0]!;
   l.push('', `Last run ${last.id}: ${last.result}`);
   if (last.error) l.push(`Error: ${t(last.error.type)}: ${printableBlock(last.error.message)}`);
-  if (last.figures.length) l.push('Figures:', ...last.figures.map((f) => `  ${t(f.path)}`));
+  const figures = figureList(last.figures);
+  if (figures.length) l.push(`Figures (${figures.length}):`, ...figures.flatMap((f) => f.files.map((file) => `  ${t(file)}`)));
   if (last.deps) {
     const d = last.deps;
     const list = (name: string, xs: string[]): void => {

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Fingerprint, LatestEntry } from '../model/entry.js';
+import { figureCount } from '../model/figures.js';
 import type { Run } from '../model/run.js';
 import { CHANGED_DURING_RUN } from './diff.js';
 
@@ -70,7 +71,7 @@ export function latestEntryOf(run: Run, fingerprint: Fingerprint): LatestEntry {
     durationMs: run.durationMs,
     fingerprint,
     writes: run.deps?.writes ?? [],
-    figures: run.figures.length,
+    figures: figureCount(run.figures),
     error: run.error ? { type: run.error.type, message: run.error.message } : null,
   };
 }

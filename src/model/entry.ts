@@ -30,6 +30,7 @@ export interface LatestEntry {
   fingerprint: Fingerprint;
   /** Files this run wrote (project-relative): used to order scripts that read them. */
   writes: string[];
+  /** Figures the run saved (a figure saved in two formats counts once; entries of older versions counted files). */
   figures: number;
   error: { type: string; message: string } | null;
 }

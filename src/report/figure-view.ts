@@ -5,6 +5,7 @@
  * HTTP saves them rather than opening them as documents of the report's origin (from disk, Chromium ignores
  * `download`: there the SVG being a cleaned copy is what makes opening it safe).
  */
+import { groupFigures } from '../model/figures.js';
 import type { Run, RunFigure } from '../model/run.js';
 import type { FigureIndex, StoredFigure } from './figures.js';
 import { thumbnailSize } from './thumbnail.js';
@@ -19,14 +20,7 @@ export interface FigureView {
 const FORMAT_RANK: Record<string, number> = { png: 0, svg: 1, pdf: 2, eps: 3 };
 
 export function figureViews(run: Run, figures: FigureIndex, rel: string): FigureView[] {
-  const groups = new Map<string, RunFigure[]>();
-  for (const figure of run.figures) {
-    const key = `${figure.number ?? ''}\u0000${figure.name}`;
-    const group = groups.get(key);
-    if (group) group.push(figure);
-    else groups.set(key, [figure]);
-  }
-  return [...groups.values()].map((group) => figureView(run, group, figures, rel));
+  return groupFigures(run.figures).map((group) => figureView(run, group, figures, rel));
 }
 
 function figureView(run: Run, group: RunFigure[], figures: FigureIndex, rel: string): FigureView {

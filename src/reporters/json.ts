@@ -1,4 +1,5 @@
 /** The documents `--json` prints. Shapes are part of the CLI's contract (README, "JSON output"). */
+import { figureList } from '../model/figures.js';
 import type { Run } from '../model/run.js';
 import { describeReason } from '../model/reason.js';
 import type { PlanEntry } from '../plan/plan.js';
@@ -38,7 +39,7 @@ function scriptDoc(e: PlanEntry, run: Run | undefined, v: ScriptVerdict) {
     reasons: e.reasons.map(describeReason),
     durationMs: run?.durationMs ?? null,
     exitCode: run?.exitCode ?? null,
-    figures: run?.figures.map((f) => f.path) ?? [],
+    figures: figureList(run?.figures ?? []),
     error: run?.error ? { type: run.error.type, message: run.error.message } : (v.outcome === 'still-failing' ? v.error : null),
     ...(e.expect ? { expect: e.expect } : {}),
     ...(v.byOther ? { runByOtherBuild: true } : {}),

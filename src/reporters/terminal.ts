@@ -4,6 +4,7 @@
  * Colour only on a TTY and without NO_COLOR. Everything a script controls (paths, messages) goes through `t()`
  * (printable): a script's escape sequences never reach the terminal.
  */
+import { figureCount } from '../model/figures.js';
 import type { Run, RunResult } from '../model/run.js';
 import type { Expectation } from '../model/settings.js';
 import { endedAsExpected, type Plan } from '../plan/plan.js';
@@ -136,8 +137,7 @@ class TerminalReporter implements Reporter {
     this.running.delete(run.path);
     this.done++;
     const err = run.error && run.result !== 'success' ? this.paint('2', `  ${t(run.error.type)}: ${t(firstLine(run.error.message))}`) : '';
-    // A figure saved as png and svg is one figure.
-    const n = new Set(run.figures.map((f) => f.number ?? f.name)).size;
+    const n = figureCount(run.figures);
     const figs = n ? this.paint('2', ` ${n} fig`) : '';
     const word = endedAsExpected(run.result, this.expect.get(run.path) ?? null) ? this.paint('35', 'expected failure') : this.resultWord(run.result);
     const note = this.retried.has(run.path) ? this.paint('2', ` (${this.retried.get(run.path)})`) : '';

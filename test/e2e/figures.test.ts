@@ -23,13 +23,12 @@ test(
     });
     const b = await rig.json(['build']);
     assert.is(b.res.code, 0, b.res.stderr);
-    assert.equal(entry(b.doc, 'sims/plot.py').figures.sort(), [
-      'sims/_output/figures/plot/pdf/fig000_Autosave_figure_1.pdf',
-      'sims/_output/figures/plot/pdf/fig001_Autosave_figure_2.pdf',
-      'sims/_output/figures/plot/png/fig000_Autosave_figure_1.png',
-      'sims/_output/figures/plot/png/fig001_Autosave_figure_2.png',
+    const dir = 'sims/_output/figures/plot';
+    assert.equal(entry(b.doc, 'sims/plot.py').figures, [
+      { name: 'Autosave_figure_1', number: 1, formats: ['png', 'pdf'], files: [`${dir}/png/fig000_Autosave_figure_1.png`, `${dir}/pdf/fig000_Autosave_figure_1.pdf`] },
+      { name: 'Autosave_figure_2', number: 2, formats: ['png', 'pdf'], files: [`${dir}/png/fig001_Autosave_figure_2.png`, `${dir}/pdf/fig001_Autosave_figure_2.pdf`] },
     ]);
-    for (const f of entry(b.doc, 'sims/plot.py').figures) assert.ok(fs.statSync(rig.path(f)).size > 0, f);
+    for (const f of entry(b.doc, 'sims/plot.py').figures.flatMap((g: any) => g.files)) assert.ok(fs.statSync(rig.path(f)).size > 0, f);
     const stdout = (await rig.json(['show', 'sims/plot.py'])).doc.runs[0].stdout;
     assert.match(stdout, /Saving File .*fig000_Autosave_figure_1\.png/);
   }),
@@ -51,13 +50,13 @@ test(
       'crash.py': 'import matplotlib.pyplot as plt\nplt.plot([1, 2])\nraise RuntimeError("diverged at t=3")\n',
     });
     const b = await rig.json(['build']);
-    const named = entry(b.doc, 'named.py').figures;
+    const named = entry(b.doc, 'named.py').figures.flatMap((g: any) => g.files);
     assert.ok(named.some((f: string) => /svg\/fig\d{3}_raster\.svg$/.test(f)), JSON.stringify(named));
     assert.ok(named.every((f: string) => f.endsWith('.svg')), JSON.stringify(named));
     const crash = entry(b.doc, 'crash.py');
     assert.is(crash.result, 'failed');
     assert.equal(crash.error, { type: 'RuntimeError', message: 'diverged at t=3' });
-    assert.ok(crash.figures.some((f: string) => f.endsWith('fig000_Autosave_figure_1.png')), JSON.stringify(crash.figures));
+    assert.ok(crash.figures.some((g: any) => g.files[0].endsWith('fig000_Autosave_figure_1.png')), JSON.stringify(crash.figures));
     const run = (await rig.json(['show', 'crash.py'])).doc.runs[0];
     assert.equal(run.error.frames.map((f: any) => [path.basename(f.file), f.line]), [['crash.py', 3]]);
   }),
@@ -84,7 +83,7 @@ test(
     assert.is(entry(b.doc, 'examples/analysis/broken_fit.py').outcome, 'expected-failure');
     for (const p of ['examples/sims/simulate_lif.py', 'examples/network models/random_walk.py', 'examples/analysis/plot_fi_curve.py']) {
       assert.is(entry(b.doc, p).result, 'success', p);
-      assert.ok(entry(b.doc, p).figures.some((f: string) => f.endsWith('.png')), p);
+      assert.ok(entry(b.doc, p).figures.some((g: any) => g.formats.includes('png')), p);
     }
     assert.ok(rig.exists('report/index.html'));
     const st = await rig.json(['status']);

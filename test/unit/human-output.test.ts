@@ -79,7 +79,7 @@ test('show: state, reasons, runs, the last run in full and what it used', () => 
       '',
       'Last run 20260101T000000000Z-abc123: failed',
       'Error: ValueError: math domain error',
-      'Figures:',
+      'Figures (1):',
       '  sims/_output/figures/fit/png/fig000.png',
       'Imported local modules:',
       '  lib/neuron.py',
