@@ -38,7 +38,7 @@ export default defineConfig({
   },
   defaultRunconfig: 'std',
 
-  figures: { formats: ['png', 'svg'] },
+  figures: { formats: ['png'] },   // add 'svg', 'pdf' or 'eps' to save every figure in those formats too
   report: { dir: 'report', title: 'My lab book' },
 });
 `;
