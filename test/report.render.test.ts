@@ -2,7 +2,8 @@
  * writeReport on constructed data, without a browser: what is written, what is not rewritten, what is deleted,
  * how figures are stored, and that nothing a script printed reaches the HTML unescaped.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -37,6 +38,13 @@ function put(root: string, rel: string, content: string | Buffer): void {
   const file = join(root, rel);
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, content);
+}
+
+/** Writes a new file renamed over the old one, as a script's next run saves its figure: a new inode. */
+function replace(root: string, rel: string, content: Buffer): void {
+  const file = join(root, rel);
+  writeFileSync(`${file}.new`, content);
+  renameSync(`${file}.new`, file);
 }
 
 /** Every file under a folder, report-relative, with its mtime. */
@@ -284,9 +292,10 @@ test('runs dropped from history lose their pages; old runs keep their own figure
   const oldPage = readFileSync(join(out, paths.run(runs.plot!.id)), 'utf8');
   const oldThumb = oldPage.match(/thumbs\/([0-9a-f]+)\.png/)![1];
 
-  // A new run overwrites the figure file; the old run page must keep the old picture.
+  // A new run replaces the figure file; the old run page must keep the old picture (its copy, or its link to
+  // the old file).
   const figurePath = '_output/figures/plot/png/fig000_big.png';
-  put(root, figurePath, png(1200, 900, 99));
+  replace(root, figurePath, png(1200, 900, 99));
   const newRun = fx.run('plot.py', { startedAt: new Date().toISOString(), figures: [fx.figure(figurePath, { name: 'big', number: 0 })] });
   const next = structuredClone(data);
   next.scripts[0]!.runs.unshift(newRun);
@@ -304,6 +313,66 @@ test('runs dropped from history lose their pages; old runs keep their own figure
   assert.not.ok(files(out).has(`thumbs/${oldThumb}.png`));
   assert.ok(files(out).has(`thumbs/${newThumb}.png`));
   assert.ok(result.filesRemoved >= 3, 'run page, old png, old thumbnail (svg/pdf too)');
+}));
+
+/** Every stored figure's bytes hash to the name it is stored under (the report's figures are content-addressed). */
+function assertContentAddressed(out: string): void {
+  for (const file of files(out).keys()) {
+    const m = /^figures\/([0-9a-f]+)\.(png|pdf|eps)$/.exec(file);
+    if (m) assert.is(createHash('sha256').update(readFileSync(join(out, file))).digest('hex').slice(0, 20), m[1], `${file} holds what its name says`);
+  }
+}
+
+test('large PNG and PDF figures are hard-linked to the script\'s files; small ones, SVGs and files that are not what they say are not', withTimeout(30_000, async () => {
+  const root = join(tmp, 'project');
+  const out = join(tmp, 'report');
+  const big = png(600, 400, 7);
+  put(root, '_output/figures/a/png/fig000_big.png', big);
+  put(root, '_output/figures/a/pdf/fig000_big.pdf', `%PDF-1.4 ${'x'.repeat(5000)}`);
+  put(root, '_output/figures/a/svg/fig000_big.svg', `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><desc>${'y'.repeat(5000)}</desc></svg>`);
+  put(root, '_output/figures/a/png/fig001_small.png', png(10, 10, 3));
+  put(root, '_output/figures/a/png/fig002_fake.png', `<html>${'z'.repeat(5000)}</html>`);
+  const run = fx.run('a.py', {
+    startedAt: new Date(Date.now() - 60_000).toISOString(),
+    figures: ['png/fig000_big.png', 'pdf/fig000_big.pdf', 'svg/fig000_big.svg', 'png/fig001_small.png', 'png/fig002_fake.png'].map((f) => fx.figure(`_output/figures/a/${f}`)),
+  });
+  const data = fx.data(root, [fx.script('a.py', { runs: [run], status: { default: fx.statusFor(run) } })]);
+  const result = await writeReport(data, out, { linkMinBytes: 4096 });
+  assert.ok(big.length >= 4096 && big.length < 20_000_000);
+  const stored = [...files(out).keys()].filter((f) => f.startsWith('figures/'));
+  const links = (ext: string) => stored.filter((f) => f.endsWith(ext)).map((f) => statSync(join(out, f)).nlink);
+  assert.equal(links('.pdf'), [2], 'the PDF is the script\'s file');
+  assert.equal(links('.svg'), [1], 'an SVG is always the cleaned copy');
+  assert.equal(links('.png').sort(), [1, 2], 'the large PNG is linked, the small one copied; the fake one is not stored');
+  const linkedPng = stored.find((f) => f.endsWith('.png') && statSync(join(out, f)).nlink === 2)!;
+  assert.is(statSync(join(out, linkedPng)).ino, statSync(join(root, '_output/figures/a/png/fig000_big.png')).ino);
+  assert.is(result.figuresLinked, 2);
+  assert.is(result.figuresCopied, 2);
+  assertContentAddressed(out);
+  const again = await writeReport(data, out, { linkMinBytes: 4096 });
+  assert.is(again.figuresLinked + again.figuresCopied + again.filesRemoved, 0, 'an identical rebuild keeps the links');
+}));
+
+test('a linked figure its script rewrites in place is dropped: the old run never shows the new picture', withTimeout(30_000, async () => {
+  const root = join(tmp, 'project');
+  const out = join(tmp, 'report');
+  const figurePath = '_output/figures/a/png/fig000_big.png';
+  put(root, figurePath, png(600, 400, 7));
+  const old = fx.run('a.py', { startedAt: new Date(Date.now() - 3600_000).toISOString(), figures: [fx.figure(figurePath)] });
+  const data = fx.data(root, [fx.script('a.py', { runs: [old], status: { default: fx.statusFor(old) } })]);
+  await writeReport(data, out, { linkMinBytes: 4096 });
+  const oldHash = /figures\/([0-9a-f]+)\.png/.exec(readFileSync(join(out, paths.run(old.id)), 'utf8'))![1]!;
+  assert.is(statSync(join(out, `figures/${oldHash}.png`)).nlink, 2);
+
+  put(root, figurePath, png(600, 400, 99)); // the same file written again: the report's link sees it too
+  const recent = fx.run('a.py', { startedAt: new Date().toISOString(), figures: [fx.figure(figurePath)] });
+  const next = fx.data(root, [fx.script('a.py', { runs: [recent, old], status: { default: fx.statusFor(recent) } })]);
+  await writeReport(next, out, { linkMinBytes: 4096 });
+  assertContentAddressed(out);
+  const oldPage = readFileSync(join(out, paths.run(old.id)), 'utf8');
+  assert.not.match(oldPage, new RegExp(`figures/${oldHash}`), 'the changed file is not linked as the old figure');
+  assert.match(oldPage, /replaced by a later run/);
+  assert.match(readFileSync(join(out, paths.run(recent.id)), 'utf8'), /<img /);
 }));
 
 test('an old run first seen after a newer run rewrote its figure shows no figure rather than the wrong one', withTimeout(30_000, async () => {

@@ -11,20 +11,32 @@
  * So only the image formats mreorg saves are published (any other format a run records, `html` say, is neither
  * copied nor linked), a file is stored only if its bytes are what its format says (PNG, PDF and EPS by their
  * signature), and an SVG is stored only as the copy `cleanSvg` writes out, never as the script wrote it.
+ *
+ * A large PNG, PDF or EPS (a raster plot can be tens of MB) is not copied: `figures/<hash>.<ext>` is a hard link
+ * to the script's own file when they are on one file system, so the figure is on disk once. A hard link shares
+ * later writes: a script that rewrites its figure file in place changes the report's file too, so each render
+ * checks the links it made (inode, size, mtime) and removes one that changed; that run's figure is then stored
+ * again if its file still has it, and otherwise shows as replaced by a later run.
  */
 import { createHash } from 'node:crypto';
 import { statSync, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Run, RunFigure } from '../model/run.js';
 import type { ReportData } from './model.js';
 import type { SiteWriter } from './site.js';
-import type { ImageInfo, ReportState } from './state.js';
+import type { ImageInfo, LinkRecord, ReportState } from './state.js';
 import { cleanSvg } from './svg-clean.js';
 import { makeThumbnail, THUMBNAIL_WIDTH } from './thumbnail.js';
 
 /** A run that ended more than this before its figure file's mtime did not write that file's current content. */
 const MTIME_SLACK_MS = 5000;
+
+/** Figures at least this large are hard-linked rather than copied, where the file system allows. */
+export const LINK_MIN_BYTES = 256 * 1024;
+
+/** Formats stored as the script wrote them (bytes checked by signature), so a link is the same as a copy. */
+const LINKABLE = new Set(['png', 'pdf', 'eps']);
 
 /** The formats the report publishes: the ones mreorg saves figures in. */
 export const REPORT_FORMATS: readonly string[] = ['png', 'svg', 'pdf', 'eps'];
@@ -37,6 +49,8 @@ export type StoredFigure =
 
 export interface FigureStats {
   copied: number;
+  /** Figure files hard-linked instead of copied. */
+  linked: number;
   thumbnails: number;
   warnings: string[];
 }
@@ -50,6 +64,15 @@ export interface FigureOptions {
   thumbnailWidth?: number;
   /** Publish only these formats (of REPORT_FORMATS; default all of them). */
   formats?: readonly string[];
+  /** Hard-link figure files of at least this many bytes (default LINK_MIN_BYTES; Infinity = always copy). */
+  linkMinBytes?: number;
+}
+
+/** Where the bytes being stored came from: the script's file as it was when read. */
+interface Source {
+  abs: string;
+  size: number;
+  mtimeMs: number;
 }
 
 /** Copies every figure of every run in history into the report and returns how to find each. */
@@ -60,7 +83,9 @@ export async function storeFigures(
   options: FigureOptions = {},
 ): Promise<FigureIndex> {
   const maxWidth = options.thumbnailWidth ?? THUMBNAIL_WIDTH;
-  const stats: FigureStats = { copied: 0, thumbnails: 0, warnings: [] };
+  const linkMinBytes = options.linkMinBytes ?? LINK_MIN_BYTES;
+  const stats: FigureStats = { copied: 0, linked: 0, thumbnails: 0, warnings: [] };
+  const linked = await checkLinks(state, writer);
   const byRun = new Map<string, Map<string, StoredFigure>>();
   const newestRun = newestRunPerFigure(data);
   const runFigures: ReportState['runFigures'] = {};
@@ -90,6 +115,7 @@ export async function storeFigures(
   state.runFigures = runFigures;
   state.stat = statCache;
   state.images = images;
+  state.linked = Object.fromEntries(Object.entries(linked).filter(([file]) => writer.produced.has(file)));
   return {
     stats,
     get: (runId, path) => byRun.get(runId)?.get(path) ?? { kind: 'missing', reason: 'not recorded' },
@@ -104,7 +130,7 @@ export async function storeFigures(
     if (boundHash && (writer.exists(figureFile(boundHash, ext)) || images[boundHash] || state.images[boundHash])) {
       const known = state.stat[figure.path];
       if (known) statCache[figure.path] = known;
-      const stored = await finish(boundHash, ext, null);
+      const stored = await finish(boundHash, ext, null, null);
       if (stored) return stored;
     }
     const abs = resolve(data.root, figure.path);
@@ -125,7 +151,8 @@ export async function storeFigures(
       hash = createHash('sha256').update(bytes).digest('hex').slice(0, 20);
     }
     statCache[figure.path] = { size: info.size, mtimeMs: info.mtimeMs, hash };
-    return (await finish(hash, ext, bytes)) ?? { kind: 'missing', reason: 'file not found' };
+    const source = bytes ? { abs, size: info.size, mtimeMs: info.mtimeMs } : null;
+    return (await finish(hash, ext, bytes, source)) ?? { kind: 'missing', reason: 'file not found' };
   }
 
   function isWithheld(hash: string): boolean {
@@ -137,7 +164,7 @@ export async function storeFigures(
    * bytes are written pass `publishable` first, including a copy an earlier version of mreorg stored. Returns
    * null when the bytes are needed but no longer available.
    */
-  async function finish(hash: string, ext: string, bytes: Buffer | null): Promise<StoredFigure | null> {
+  async function finish(hash: string, ext: string, bytes: Buffer | null, source: Source | null): Promise<StoredFigure | null> {
     const file = figureFile(hash, ext);
     const thumbFile = `thumbs/${hash}.png`;
     let image = images[hash] ?? state.images[hash];
@@ -153,10 +180,7 @@ export async function storeFigures(
       if (checked.kind === 'withheld') image = checked;
       else {
         if (stale || !image) image = await describe(ext, checked, thumbFile);
-        if (!writer.produced.has(file)) {
-          if (!writer.exists(file)) stats.copied++;
-          await writer.write(file, hash, checked.content);
-        }
+        if (!writer.produced.has(file)) await place(file, hash, ext, checked.content, source);
       }
     } else if (image && image.kind !== 'withheld') {
       writer.adopt(file, hash);
@@ -164,6 +188,21 @@ export async function storeFigures(
     if (!image) return null; // unreachable: a stale image always had bytes
     images[hash] = image;
     return { kind: 'stored', hash, file, ext, image, thumb: image.kind === 'png-thumbnail' ? thumbFile : null };
+  }
+
+  /** Stores the checked bytes: a hard link to their source when large and linkable, else a copy. */
+  async function place(file: string, hash: string, ext: string, content: Buffer, source: Source | null): Promise<void> {
+    const fresh = !writer.exists(file);
+    if (fresh && source && LINKABLE.has(ext) && content.length >= linkMinBytes && content.length === source.size) {
+      const made = await writer.link(file, hash, source);
+      if (made) {
+        stats.linked++;
+        linked[file] = { ino: made.ino, size: made.size, mtimeMs: made.mtimeMs };
+        return;
+      }
+    }
+    if (fresh) stats.copied++;
+    await writer.write(file, hash, content);
   }
 
   async function describe(ext: string, checked: Publishable, thumbFile: string): Promise<ImageInfo> {
@@ -221,6 +260,26 @@ export function figureFile(hash: string, ext: string): string {
 export function extensionOf(figure: Pick<RunFigure, 'format' | 'path'>): string {
   const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8);
   return clean(figure.format) || clean(figure.path.split('.').pop() ?? '') || 'bin';
+}
+
+/**
+ * The hard links earlier renders made that still hold what they held when linked. One that changed (its script
+ * wrote the file again in place) is removed, with what was known about its hash, so it is stored afresh.
+ */
+async function checkLinks(state: ReportState, writer: SiteWriter): Promise<Record<string, LinkRecord>> {
+  const kept: Record<string, LinkRecord> = {};
+  for (const [file, was] of Object.entries(state.linked)) {
+    if (!writer.exists(file)) continue;
+    const now = statOrNull(join(writer.outDir, file));
+    if (now && now.ino === was.ino && now.size === was.size && now.mtimeMs === was.mtimeMs) {
+      kept[file] = was;
+      continue;
+    }
+    await writer.discard(file);
+    const hash = /^figures\/([^./]+)\./.exec(file)?.[1];
+    if (hash) delete state.images[hash];
+  }
+  return kept;
 }
 
 function statOrNull(path: string): Stats | null {

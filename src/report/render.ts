@@ -26,6 +26,8 @@ export interface WriteReportOptions {
   force?: boolean;
   /** Figure formats to publish, of png, svg, pdf, eps (default: all four); files of other formats are ignored. */
   figureFormats?: readonly string[];
+  /** Figure files (png, pdf, eps) of at least this many bytes are hard-linked, not copied (default 256 KiB). */
+  linkMinBytes?: number;
 }
 
 export interface WriteReportResult {
@@ -36,6 +38,8 @@ export interface WriteReportResult {
   pagesUnchanged: number;
   /** Figure files newly copied into figures/. */
   figuresCopied: number;
+  /** Figure files newly hard-linked into figures/ (large ones, where the file system allows). */
+  figuresLinked: number;
   thumbnailsMade: number;
   /** Files of earlier renders deleted because nothing produces them any more. */
   filesRemoved: number;
@@ -77,7 +81,11 @@ async function render(data: ReportData, outDir: string, opts: WriteReportOptions
   const writer = await SiteWriter.open(outDir, state.files);
 
   for (const asset of templates.assets) await writer.write(asset.file, templates.fingerprint, asset.content);
-  const figures = await storeFigures(data, state, writer, { thumbnailWidth: opts.thumbnailWidth, formats: opts.figureFormats });
+  const figures = await storeFigures(data, state, writer, {
+    thumbnailWidth: opts.thumbnailWidth,
+    formats: opts.figureFormats,
+    linkMinBytes: opts.linkMinBytes,
+  });
 
   const index = indexReport(data);
   let pages = 0;
@@ -113,6 +121,7 @@ async function render(data: ReportData, outDir: string, opts: WriteReportOptions
     pagesWritten,
     pagesUnchanged: pages - pagesWritten,
     figuresCopied: figures.stats.copied,
+    figuresLinked: figures.stats.linked,
     thumbnailsMade: figures.stats.thumbnails,
     filesRemoved: writer.counts.removed,
     warnings: figures.stats.warnings,

@@ -7,7 +7,8 @@
  * ever deleted. Bytes are compared by reading the old file, and only when the page's inputs changed: hashing
  * every page's output on every render cost more than the rare read.
  */
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isLitter, removeLitter } from '../ledger/litter.js';
 import { STATE_FILE, type FileRecord } from './state.js';
@@ -103,6 +104,40 @@ export class SiteWriter {
     if (this.pending.length >= MAX_PENDING) await this.flush();
   }
 
+  /**
+   * Puts `file` in place as a hard link to `source.abs`, if the file system allows it and the source is still
+   * the file the caller read (same size and mtime: the bytes it checked). Returns the link's stat, or null
+   * when nothing was linked (then the caller writes a copy).
+   */
+  async link(file: string, key: string, source: { abs: string; size: number; mtimeMs: number }): Promise<Stats | null> {
+    const target = join(this.outDir, file);
+    const temp = `${target}.${process.pid}.tmp`;
+    try {
+      await this.ensureDir(dirname(target));
+      await link(source.abs, temp);
+      const linked = await stat(temp);
+      if (linked.size !== source.size || linked.mtimeMs !== source.mtimeMs) throw new Error('changed since it was read');
+      await rename(temp, target);
+      // rename() between two links to one file leaves both: the temp must not stay behind.
+      await unlink(temp).catch(() => undefined);
+      this.produced.set(file, { key });
+      this.existing.add(file);
+      this.written.add(file);
+      this.counts.written++;
+      return linked;
+    } catch {
+      // Another file system, no hard links, no permission, or the source changed: the caller copies.
+      await unlink(temp).catch(() => undefined);
+      return null;
+    }
+  }
+
+  /** Deletes a file an earlier render wrote whose content can no longer be trusted; it is then not on disk. */
+  async discard(file: string): Promise<void> {
+    await unlink(join(this.outDir, file)).catch(() => undefined);
+    this.existing.delete(file);
+  }
+
   /** Waits for every write started so far; rethrows the first failure. */
   async flush(): Promise<void> {
     const pending = this.pending;
@@ -120,6 +155,12 @@ export class SiteWriter {
     }
   }
 
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.dirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.dirs.add(dir);
+  }
+
   private async writeIfChanged(file: string, content: string | Uint8Array, known: boolean, atomic: boolean): Promise<void> {
     const target = join(this.outDir, file);
     if (known) {
@@ -132,11 +173,7 @@ export class SiteWriter {
     }
     this.counts.written++;
     this.written.add(file);
-    const dir = dirname(target);
-    if (!this.dirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.dirs.add(dir);
-    }
+    await this.ensureDir(dirname(target));
     if (!atomic) return writeFile(target, content);
     await writeAtomic(target, content);
   }

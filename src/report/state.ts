@@ -21,6 +21,16 @@ export interface StatRecord {
   hash: string;
 }
 
+/**
+ * A figure file the report hard-linked to the file a script saved, as it was when linked. A script that writes
+ * that file again in place changes the report's file too: a later render that finds it changed removes it.
+ */
+export interface LinkRecord {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
 /** What a figure's content hash renders as; computed once per hash. */
 export type ImageInfo =
   | { kind: 'png-original'; width: number; height: number }
@@ -44,10 +54,12 @@ export interface ReportState {
    */
   runFigures: Record<string, Record<string, string>>;
   images: Record<string, ImageInfo>;
+  /** Figure files in figures/ that are hard links to a script's own files, by report-relative path. */
+  linked: Record<string, LinkRecord>;
 }
 
 export function emptyState(): ReportState {
-  return { version: STATE_VERSION, files: {}, stat: {}, runFigures: {}, images: {} };
+  return { version: STATE_VERSION, files: {}, stat: {}, runFigures: {}, images: {}, linked: {} };
 }
 
 /**
@@ -69,6 +81,7 @@ export async function loadState(path: string): Promise<{ state: ReportState; raw
       stat: parsed.stat ?? {},
       runFigures: parsed.runFigures ?? {},
       images: parsed.images ?? {},
+      linked: parsed.linked ?? {},
     };
     return { state, raw };
   } catch {
