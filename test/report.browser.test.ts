@@ -132,16 +132,19 @@ test(
     assert.equal(await visibleRows(page), ['analysis/noisy.py']);
     await page.fill('input[name=q]', '');
 
+    // Rows sort within their folder; the folders stay in path order.
+    const analysis = (rows: string[]) => rows.filter((p) => p.startsWith('analysis/'));
     const before = await visibleRows(page);
     await page.click('[role=columnheader]:has-text("Duration") button');
     const byDuration = await visibleRows(page);
     assert.is.not(byDuration.join(), before.join(), 'sorting changed the order');
-    assert.is(byDuration[0], 'analysis/noisy.py', 'longest first');
+    assert.equal(analysis(byDuration), ['analysis/noisy.py', 'analysis/slow.py', 'analysis/plot_sine.py', 'analysis/fit.py'], 'longest first');
+    assert.is(byDuration[0], XSS_NAME, 'the top folder first');
     await page.click('[role=columnheader]:has-text("Duration") button');
-    assert.is((await visibleRows(page))[6], 'analysis/noisy.py', 'then ascending');
+    assert.is(analysis(await visibleRows(page))[3], 'analysis/noisy.py', 'then ascending');
     await page.click('[role=columnheader]:has-text("Script") button');
     const byPath = await visibleRows(page);
-    assert.equal(byPath, [...byPath].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+    assert.equal(byPath, [XSS_NAME, 'analysis/fit.py', 'analysis/noisy.py', 'analysis/plot_sine.py', 'analysis/slow.py', 'other/changed.py', 'other/untracked.py']);
 
     // The hostile script name is shown as text and links to a safely named page.
     const link = page.locator('.path a', { hasText: XSS_NAME });

@@ -392,6 +392,20 @@ test('an old run first seen after a newer run rewrote its figure shows no figure
   assert.match(oldPage, /replaced by a later run/);
 }));
 
+test('the overview of a large collection starts with its folders collapsed, each with its counts; a small one open', withTimeout(30_000, async () => {
+  const out = join(tmp, 'report');
+  await writeReport(fx.bigProject(join(tmp, 'project'), 100, 1), out);
+  const big = readFileSync(join(out, 'index.html'), 'utf8');
+  assert.equal([...big.matchAll(/<span class="fname">([^<]*)<\/span>/g)].map((m) => m[1]), ['sims/group0/', 'sims/group1/', 'sims/group2/']);
+  assert.is((big.match(/data-fold aria-expanded="false"/g) ?? []).length, 3);
+  assert.is((big.match(/data-rows data-folder="\d+" class="collapsed"/g) ?? []).length, 3);
+  assert.match(big, /34 scripts<\/span>\n<span class="fcounts"><span class="fcount st-failed" data-state="failed"><span class="dot"><\/span><b>4<\/b> failed<\/span> <span class="fcount st-changed"/);
+  await writeReport(fx.bigProject(join(tmp, 'project'), 10, 1), out);
+  const small = readFileSync(join(out, 'index.html'), 'utf8');
+  assert.is((small.match(/data-fold aria-expanded="true"/g) ?? []).length, 3);
+  assert.not.match(small, /class="collapsed"/);
+}));
+
 test('while building, the per-runconfig pages refresh themselves; the others do not change', withTimeout(30_000, async () => {
   const root = join(tmp, 'project');
   const out = join(tmp, 'report');

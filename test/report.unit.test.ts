@@ -6,7 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { editorHref, escapeHtml } from '../src/report/escape.js';
 import { extensionOf, publishable } from '../src/report/figures.js';
-import { countLines, formatBytes, formatDuration, formatTimestamp, stateLabel } from '../src/report/format.js';
+import { cleanDocstring, docSummary, moduleDocstring } from '../src/report/docstring.js';
+import { countLines, formatBytes, formatDuration, formatTimestamp, lastLines, stateLabel } from '../src/report/format.js';
 import { highlightPythonLines, renderSourceHtml, tokenizePython } from '../src/report/highlight.js';
 import { pageName, paths, shortHash, slugify } from '../src/report/slug.js';
 import { boxDownscale, makeThumbnail, pngSize, thumbnailSize } from '../src/report/thumbnail.js';
@@ -28,6 +29,26 @@ test('editorHref fills the template, percent-encodes paths and refuses scripting
   assert.is(editorHref(' DATA:text/html,{path}', '/p/x.py', 'x.py', 1), null);
   const href = editorHref('vscode://file/{path}:{line}', `/p/${XSS_PATH}`, XSS_PATH, 1)!;
   assert.not.match(href, /[<>"' ]/);
+});
+
+// ---- docstrings ----
+test('docstrings lose reST and Markdown underlines, directives and inline markup; the summary is the title and first paragraph', () => {
+  const gallery = '"""\nSpike raster\n============\n\nPlots the **spike raster** of `network` with :func:`numpy.histogram`.\nSee `the docs <https://x.org>`_ and [here](http://y).\n\n.. note::\n   Slow.\n"""\n';
+  const doc = cleanDocstring(moduleDocstring(gallery));
+  assert.is(doc, 'Spike raster\n\nPlots the spike raster of network with numpy.histogram.\nSee the docs and here.\n\n   Slow.');
+  assert.is(docSummary(doc), 'Spike raster — Plots the spike raster of network with numpy.histogram. See the docs and here.');
+  assert.is(cleanDocstring('=====\nTitle\n=====\n\nBody::\n\n    code\n'), 'Title\n\nBody:\n\n    code');
+  assert.is(cleanDocstring('# Potential\n\nA *single* cell; a * b, snake_case_name and 2*3*4 stay; _this_ goes.'), 'Potential\n\nA single cell; a * b, snake_case_name and 2*3*4 stay; this goes.');
+  assert.is(docSummary('Fits the model.\n\nMore details.'), 'Fits the model.', 'a sentence is not a title');
+  assert.is(docSummary('One paragraph\nover two lines'), 'One paragraph over two lines');
+  assert.is(docSummary(''), '');
+  assert.is(docSummary('x'.repeat(1000)).length, 300);
+});
+
+test('lastLines: the end of a stream, trailing blank lines left out', () => {
+  assert.is(lastLines('a\nb\nc\n\n', 2), 'b\nc');
+  assert.is(lastLines('usage: x\nx: error: bad\n', 12), 'usage: x\nx: error: bad');
+  assert.is(lastLines('', 3), '');
 });
 
 // ---- slugs ----

@@ -6,9 +6,11 @@ import fs from 'node:fs';
 import type { ResolvedConfig } from '../config/types.js';
 import { groupNames, type Discovery } from '../discover/discover.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { figureCount } from '../model/figures.js';
 import { describeReason } from '../model/reason.js';
+import type { Run } from '../model/run.js';
 import type { Plan } from '../plan/plan.js';
-import { moduleDocstring } from './docstring.js';
+import { cleanDocstring, moduleDocstring } from './docstring.js';
 import type { ReportData, ReportScript } from './model.js';
 
 export interface ReportInputs {
@@ -52,12 +54,13 @@ export async function reportData(inp: ReportInputs): Promise<ReportData> {
           lastResult: latest?.result ?? null,
           lastStartedAt: latest?.startedAt ?? null,
           lastDurationMs: latest?.durationMs ?? null,
-          figureCount: latest?.figures ?? 0,
+          // Counted from the run when history has it: entries of older versions counted files, not figures.
+          figureCount: lastRunFigures(runs, latest?.runId) ?? latest?.figures ?? 0,
         };
       }
       return {
         path: s.path,
-        docstring: moduleDocstring(source),
+        docstring: cleanDocstring(moduleDocstring(source)),
         hash: inp.digests.get(s.path) ?? '',
         tracked: s.tracked,
         groups: s.groups,
@@ -84,4 +87,9 @@ export async function reportData(inp: ReportInputs): Promise<ReportData> {
     editorUrl: config.editorUrl,
     scripts,
   };
+}
+
+function lastRunFigures(runs: Run[], runId: string | undefined): number | null {
+  const run = runId === undefined ? undefined : runs.find((r) => r.id === runId);
+  return run ? figureCount(run.figures) : null;
 }

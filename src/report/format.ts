@@ -97,3 +97,13 @@ export function plural(count: number, noun: string, nouns = `${noun}s`): string 
   return `${count} ${count === 1 ? noun : nouns}`;
 }
 
+
+/**
+ * The last `n` lines of a text, trailing blank lines left out: the end of a stream, where a program that exits
+ * with a message (argparse's `error: ...`) says why.
+ * @example lastLines('a\nb\nc\n\n', 2) => 'b\nc'
+ */
+export function lastLines(text: string, n: number): string {
+  const lines = text.replace(/\s+$/, '').split('\n');
+  return lines.slice(Math.max(0, lines.length - n)).join('\n');
+}

@@ -40,7 +40,7 @@ export interface ReportScriptStatus {
 export interface ReportScript {
   /** Project-relative, `/` separators. */
   path: string;
-  /** First paragraph or whole module docstring, '' if none. */
+  /** The module docstring as plain text (reST/Markdown underlines and markup taken out), '' if none. */
   docstring: string;
   /** Current content hash ('' if unreadable). */
   hash: string;

@@ -9,7 +9,8 @@ import { renderSourceHtml } from './highlight.js';
 import { shortHash, paths, type RunconfigPageKind } from './slug.js';
 import { siteView, type ReportIndex } from './view-common.js';
 import { configView, trackingView } from './view-project.js';
-import { failureCount, failuresView, outputView, overviewView, timingView } from './view-runconfig.js';
+import { overviewPage } from './view-folders.js';
+import { failureCount, failuresView, outputView, timingView } from './view-runconfig.js';
 import { runView, scriptView } from './view-script.js';
 
 export interface PageSpec {
@@ -42,7 +43,7 @@ export function* pageSpecs(index: ReportIndex, figures: FigureIndex, options: Pa
         refreshSeconds: options.refreshSeconds,
       });
     const file = (kind: RunconfigPageKind) => paths.perRunconfig(kind, runconfig, data.defaultRunconfig);
-    yield { file: file('index'), template: 'overview.njk', context: { site: site('index'), page: overviewView(index, runconfig) } };
+    yield { file: file('index'), template: 'overview.njk', context: { site: site('index'), page: overviewPage(index, runconfig, figures) } };
     yield { file: file('output'), template: 'output.njk', context: { site: site('output'), page: outputView(index, runconfig, figures) } };
     yield { file: file('failures'), template: 'failures.njk', context: { site: site('failures'), page: failuresView(index, runconfig) } };
     yield { file: file('timing'), template: 'timing.njk', context: { site: site('timing'), page: timingView(index, runconfig) } };
@@ -64,7 +65,7 @@ export function* pageSpecs(index: ReportIndex, figures: FigureIndex, options: Pa
     yield {
       file: paths.script(script.path),
       template: 'script.njk',
-      context: { site: { ...scriptSite, pageTitle: script.path }, page: scriptView(index, script) },
+      context: { site: { ...scriptSite, pageTitle: script.path }, page: scriptView(index, script, figures) },
       lazy: { key: shortHash(script.source, 40), build: () => ({ code: trusted(renderSourceHtml(script.source)) }) },
     };
     for (const run of script.runs) {

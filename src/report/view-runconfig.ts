@@ -2,10 +2,11 @@
  * Views of the pages that exist once per runconfig (a script's state depends on the runconfig): overview,
  * output, failures, timing. Each is built in one pass over the scripts.
  */
-import type { RunResult } from '../model/run.js';
+import type { Run, RunResult } from '../model/run.js';
+import { docSummary } from './docstring.js';
 import type { FigureIndex } from './figures.js';
 import { figureViews, type FigureView } from './figure-view.js';
-import { formatDuration, STATE_ORDER, stateLabel } from './format.js';
+import { formatDuration, lastLines, STATE_ORDER, stateLabel } from './format.js';
 import type { ReportScript, ReportScriptStatus, ScriptState } from './model.js';
 import { paths } from './slug.js';
 import { errorView, groupIds, timeView, type ErrorView, type ReportIndex, type TimeView } from './view-common.js';
@@ -74,7 +75,7 @@ export function overviewView(index: ReportIndex, runconfig: string) {
       durationMs: status.lastDurationMs ?? -1,
       duration: formatDuration(status.lastDurationMs),
       figures: status.figureCount,
-      doc: script.docstring,
+      doc: docSummary(script.docstring),
     };
   });
   return {
@@ -102,7 +103,7 @@ function scriptItem(index: ReportIndex, script: ReportScript, status: ReportScri
     path: script.path,
     href: paths.script(script.path),
     g: groupIds(index, script.groups),
-    doc: script.docstring,
+    doc: docSummary(script.docstring),
     state: status.state,
     label: stateLabel(status.state, status.lastResult),
   };
@@ -133,6 +134,8 @@ export interface FailureItem extends ScriptItem {
   reasons: string[];
   run: (TimeView & { href: string; exitCode: number | null; signal: string | null; duration: string }) | null;
   error: ErrorView | null;
+  /** The end of stderr, when the error has no traceback to show (an argparse `sys.exit(2)`, a signal). */
+  stderrTail: string | null;
 }
 
 type SectionId = 'failed' | 'timeout' | 'changed' | 'never-run' | 'expected-failure';
@@ -164,10 +167,20 @@ export function failuresView(index: ReportIndex, runconfig: string) {
           }
         : null,
       error: run?.error && section !== 'changed' ? errorView(index, run.error, script, '') : null,
+      stderrTail: run && section !== 'changed' ? stderrTail(run) : null,
     });
   }
   const sections = SECTIONS.map((s) => ({ ...s, items: bySection.get(s.id)! })).filter((s) => s.items.length > 0);
   return { runconfig, sections, groups: index.data.groups.map((g, id) => ({ id, name: g.name })) };
+}
+
+/** Lines of stderr shown under an error that has no traceback. */
+const STDERR_TAIL_LINES = 12;
+
+function stderrTail(run: Run): string | null {
+  if (run.error?.traceback) return null;
+  const tail = lastLines(run.stderr.text, STDERR_TAIL_LINES);
+  return tail.trim() ? tail : null;
 }
 
 function sectionOf(state: ScriptState, result: RunResult | null): SectionId | null {

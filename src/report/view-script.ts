@@ -4,6 +4,7 @@
  * unchanged script is neither highlighted nor rendered again.
  */
 import { resolve } from 'node:path';
+import { figureCount } from '../model/figures.js';
 import type { CapturedOutput, Run } from '../model/run.js';
 import { editorHref } from './escape.js';
 import type { FigureIndex } from './figures.js';
@@ -18,7 +19,7 @@ const REL = '../';
 /** Output longer than this many lines starts collapsed (scrollable, never cut). */
 const LONG_OUTPUT_LINES = 40;
 
-export function scriptView(index: ReportIndex, script: ReportScript) {
+export function scriptView(index: ReportIndex, script: ReportScript, figures: FigureIndex) {
   const { data } = index;
   const abs = resolve(data.root, script.path);
   const lastRun = script.runs[0];
@@ -47,9 +48,10 @@ export function scriptView(index: ReportIndex, script: ReportScript) {
       duration: formatDuration(run.durationMs),
       ms: run.durationMs,
       runconfig: run.runconfig,
-      figures: run.figures.length,
+      figures: figureCount(run.figures),
       sameHash: run.hash === script.hash,
     })),
+    latest: latestFigures(script, figures),
     chart: durationChart(script.runs),
     deps: lastRun?.deps
       ? {
@@ -64,6 +66,19 @@ export function scriptView(index: ReportIndex, script: ReportScript) {
     upstream: script.upstream.map((p) => scriptLink(index, p, REL)),
     downstream: script.downstream.map((p) => scriptLink(index, p, REL)),
     lines: countLines(script.source),
+  };
+}
+
+/** The figures of the script's newest run (under any runconfig), shown at the top of its page. */
+function latestFigures(script: ReportScript, figures: FigureIndex) {
+  const run = script.runs[0];
+  if (!run || run.figures.length === 0) return null;
+  return {
+    href: REL + paths.run(run.id),
+    runconfig: run.runconfig,
+    label: resultLabel(run.result, retriedRuns(script).has(run.id)),
+    ...timeView(run.startedAt),
+    figures: figureViews(run, figures, REL),
   };
 }
 

@@ -1,7 +1,7 @@
 /*
  * mreorg report: the only script of the report. Plain JavaScript, no framework, no network.
- * Sorting, filtering (state, group, text), the runconfig switch keeping the filters, relative times,
- * collapsible output, the figure lightbox, and the self-refresh while a build runs.
+ * Sorting, filtering (state, group, text), the overview's collapsible folders, the runconfig switch keeping the
+ * filters, relative times, collapsible output, the figure lightbox, and the self-refresh while a build runs.
  * Filters and sort live in location.hash, so a refresh or a runconfig switch keeps them.
  * It never builds HTML from strings: everything it shows goes through textContent or attributes.
  */
@@ -61,7 +61,7 @@
     if (!isNaN(ms)) el.title = new Date(ms).toLocaleString();
   }
 
-  // ---- hash state: #state=failed&group=2&q=fig&sort=3:desc ----
+  // ---- hash state: #state=failed&group=2&q=fig&sort=3:desc&open=0.4 ----
   function readHash() {
     var out = {};
     location.hash.replace(/^#/, '').split('&').forEach(function (pair) {
@@ -97,6 +97,8 @@
     var items = $all('[data-item]');
     var shown = document.querySelector('[data-shown]');
     var texts = null; // lower-cased text per item, built on the first search
+    var folders = $all('[data-folder]');
+    var table = document.querySelector('[data-sortable=main]');
     var fields = ['state', 'group', 'q'];
     fields.forEach(function (name) {
       var field = form.elements[name];
@@ -108,14 +110,29 @@
       var q = form.elements.q ? form.elements.q.value.trim().toLowerCase() : '';
       if (q && !texts) texts = items.map(function (el) { return el.textContent.toLowerCase(); });
       var visible = 0;
+      var folderShown = {};
       for (var i = 0; i < items.length; i++) {
         var el = items[i];
         var ok = (!state || el.dataset.state === state) &&
           (!group || (el.dataset.g || '').indexOf(' ' + group + ' ') >= 0) &&
           (!q || texts[i].indexOf(q) >= 0);
         if (el.hidden === ok) el.hidden = !ok;
-        if (ok) visible++;
+        if (ok) {
+          visible++;
+          if (el.parentNode.dataset.folder !== undefined) folderShown[el.parentNode.dataset.folder] = true;
+        }
       }
+      // A folder without a match is hidden; while a filter is on, matches show in collapsed folders too.
+      folders.forEach(function (f) {
+        var hide = !folderShown[f.dataset.folder];
+        if (f.hidden !== hide) f.hidden = hide;
+      });
+      var filtering = Boolean(state || group || q);
+      if (table) table.classList.toggle('filtering', filtering);
+      $all('[data-fold], [data-fold-all]').forEach(function (b) {
+        b.disabled = filtering;
+        b.title = filtering ? 'every match is shown while a filter is on' : '';
+      });
       if (shown) shown.textContent = visible === items.length ? items.length + ' shown' : visible + ' of ' + items.length + ' shown';
       $all('[data-set-state]').forEach(function (b) {
         b.setAttribute('aria-pressed', String(b.dataset.setState === state));
@@ -143,21 +160,18 @@
   function setupSorting() {
     // Tables (<table>) and grids of rows ([role=table] with a [data-rows] body) sort the same way: the body's
     // children are the rows, a row's children its cells, in header order.
+    // The overview has one body per folder: each is sorted on its own, its folder row ([data-fixed]) staying first.
     $all('[data-sortable]').forEach(function (table) {
       var headers = $all('thead th, [role=columnheader]', table);
-      var tbody = table.tBodies ? table.tBodies[0] : table.querySelector('[data-rows]');
-      if (!tbody) return;
-      function sortBy(col, dir) {
-        var th = headers[col];
-        if (!th || !th.dataset.sort) return;
-        var numeric = th.dataset.sort === 'num';
-        var rows = Array.prototype.slice.call(tbody.children);
+      var bodies = table.tBodies ? [table.tBodies[0]] : $all('[data-rows]', table);
+      if (!bodies.length || !bodies[0]) return;
+      function sortBody(tbody, col, numeric, sign) {
+        var rows = Array.prototype.slice.call(tbody.children).filter(function (row) { return !row.hasAttribute('data-fixed'); });
         var keyed = rows.map(function (row, i) {
           var cell = row.children[col];
           var raw = cell ? (cell.dataset.v !== undefined ? cell.dataset.v : cell.textContent.trim()) : '';
           return { row: row, i: i, key: numeric ? parseFloat(raw) || 0 : raw.toLowerCase() };
         });
-        var sign = dir === 'desc' ? -1 : 1;
         keyed.sort(function (a, b) {
           if (a.key < b.key) return -sign;
           if (a.key > b.key) return sign;
@@ -166,6 +180,13 @@
         var fragment = document.createDocumentFragment();
         keyed.forEach(function (k) { fragment.appendChild(k.row); });
         tbody.appendChild(fragment);
+      }
+      function sortBy(col, dir) {
+        var th = headers[col];
+        if (!th || !th.dataset.sort) return;
+        var numeric = th.dataset.sort === 'num';
+        var sign = dir === 'desc' ? -1 : 1;
+        bodies.forEach(function (tbody) { sortBody(tbody, col, numeric, sign); });
         headers.forEach(function (h, i) {
           h.setAttribute('aria-sort', i === col ? (dir === 'desc' ? 'descending' : 'ascending') : 'none');
         });
@@ -185,6 +206,38 @@
       });
       var saved = (hashState.sort || '').split(':');
       if (saved.length === 2 && table.dataset.sortable === 'main') sortBy(parseInt(saved[0], 10), saved[1]);
+    });
+  }
+
+  // ---- the overview's folders: collapsible; which are open is kept in the hash (`open=0.3`, `-` for none) ----
+  function setupFolders() {
+    var folders = $all('[data-folder]').filter(function (f) { return f.querySelector('[data-fold]'); });
+    if (!folders.length) return;
+    function setOpen(folder, open) {
+      folder.classList.toggle('collapsed', !open);
+      folder.querySelector('[data-fold]').setAttribute('aria-expanded', String(open));
+    }
+    function save() {
+      var open = folders.filter(function (f) { return !f.classList.contains('collapsed'); });
+      hashState.open = open.length ? open.map(function (f) { return f.dataset.folder; }).join('.') : '-';
+      writeHash(hashState);
+    }
+    if (hashState.open) {
+      var ids = hashState.open.split('.');
+      folders.forEach(function (f) { setOpen(f, ids.indexOf(f.dataset.folder) >= 0); });
+    }
+    folders.forEach(function (folder) {
+      folder.querySelector('[data-fold]').addEventListener('click', function () {
+        setOpen(folder, folder.classList.contains('collapsed'));
+        save();
+      });
+    });
+    $all('[data-fold-all]').forEach(function (button) {
+      button.addEventListener('click', function () {
+        var open = button.dataset.foldAll === 'open';
+        folders.forEach(function (f) { setOpen(f, open); });
+        save();
+      });
     });
   }
 
@@ -265,6 +318,7 @@
   function init() {
     hashState = readHash();
     setupFilters();
+    setupFolders();
     setupSorting();
     setupOutputs();
     setupLightbox();

@@ -4,11 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../browser.js';
+import { launchChromium, openReportPage } from '../browser.js';
 import { withTimeout } from '../helpers/timeout.js';
 import { Rig, repoRoot } from '../helpers/rig.js';
 
@@ -30,16 +29,7 @@ test.after(async () => {
 });
 
 /** Opens a page of the report, failing on console errors and on any request outside the report folder. */
-async function open(file: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const folder = pathToFileURL(rig.path('report')).href + '/';
-  const problems: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => !r.url().startsWith(folder) && problems.push(`request outside the report: ${r.url()}`));
-  await page.goto(folder + file);
-  return { page, problems };
-}
+const open = (file: string) => openReportPage(browser, rig.path('report'), file);
 
 async function imagesLoad(page: Page): Promise<void> {
   await page.evaluate(async () => {

@@ -5,6 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withTimeout } from '../helpers/timeout.js';
 import { Rig, entry, repoRoot } from '../helpers/rig.js';
+import { paths } from '../../src/report/slug.js';
 
 const T = 120_000;
 const test = suite('figures');
@@ -91,6 +92,66 @@ test(
     const quick = await rig.json(['build', '-g', 'paper1', '-r', 'short']);
     assert.equal(quick.doc.scripts.map((s: any) => s.path), ['examples/analysis/plot_fi_curve.py', 'examples/sims/gen_fi_curve.py']);
     assert.is(quick.doc.counts.success, 2);
+  }),
+);
+
+/** The Figures cell of a script's row in the overview, and the Figures cells of its page's runs table. */
+function reportCounts(script: string): { overview: string; runs: string[] } {
+  const index = rig.read('report/index.html');
+  const row = new RegExp(`>${script.replace(/[./]/g, '\\$&')}</a>[\\s\\S]*?class="num figcol" data-v="(\\d+)"`).exec(index);
+  const page = rig.read(`report/${paths.script(script)}`);
+  return { overview: row?.[1] ?? 'no row', runs: [...page.matchAll(/<td class="num">(\d*)<\/td>/g)].map((m) => m[1]!) };
+}
+
+test(
+  'figures are counted, not files: with one format and with two, the JSON, the terminal, the overview and the script page all say 2',
+  withTimeout(T, async () => {
+    rig.write({ 'plots/two.py': 'import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.figure()\nplt.plot([2, 1])\n' });
+    const png = await rig.json(['build']);
+    assert.is(png.res.code, 0, png.res.stderr);
+    const one = entry(png.doc, 'plots/two.py').figures;
+    assert.equal(one.map((f: any) => [f.name, f.formats]), [['Autosave_figure_1', ['png']], ['Autosave_figure_2', ['png']]], 'PNG only by default');
+    assert.match(png.res.stderr, /plots\/two\.py .* 2 fig/);
+    assert.equal(reportCounts('plots/two.py'), { overview: '2', runs: ['2'] });
+
+    rig.write({ 'mreorg.config.ts': "export default { figures: { formats: ['png', 'svg'] } };\n" });
+    const both = await rig.json(['build', '-B']);
+    assert.is(both.res.code, 0, both.res.stderr);
+    const two = entry(both.doc, 'plots/two.py').figures;
+    assert.equal(two.map((f: any) => [f.number, f.formats, f.files.length]), [[1, ['png', 'svg'], 2], [2, ['png', 'svg'], 2]]);
+    assert.match(both.res.stderr, /plots\/two\.py .* 2 fig/);
+    assert.not.match(both.res.stderr, /4 fig/);
+    assert.equal(reportCounts('plots/two.py'), { overview: '2', runs: ['2', '2'] }, 'both runs: 2 figures each');
+    const shown = (await rig.json(['show', 'plots/two.py'])).doc.runs[0].figures;
+    assert.equal(shown, two);
+  }),
+);
+
+test(
+  'a large figure is hard-linked into the report (one inode for both files), a small one copied',
+  withTimeout(T, async () => {
+    rig.write({
+      'raster.py': [
+        'import numpy as np',
+        'import matplotlib.pyplot as plt',
+        'plt.figure(figsize=(8, 8))',
+        'plt.imshow(np.random.default_rng(0).random((800, 800)))',
+        'plt.figure()',
+        'plt.plot([1, 2, 3])',
+      ].join('\n'),
+    });
+    const b = await rig.json(['build']);
+    assert.is(b.res.code, 0, b.res.stderr);
+    const [big, small] = entry(b.doc, 'raster.py').figures.map((f: any) => fs.statSync(rig.path(f.files[0])));
+    assert.ok(big!.size >= 256 * 1024 && small!.size < 256 * 1024, `sizes ${big!.size} and ${small!.size}`);
+    const stored = fs.readdirSync(rig.path('report/figures')).map((f) => fs.statSync(rig.path(`report/figures/${f}`)));
+    const linked = stored.filter((s) => s.ino === big!.ino);
+    assert.is(linked.length, 1, 'the report holds the large figure as the same file');
+    assert.is(linked[0]!.nlink, 2);
+    assert.is(big!.dev, linked[0]!.dev);
+    const copy = stored.filter((s) => s.size === small!.size);
+    assert.is(copy.length, 1);
+    assert.ok(copy[0]!.ino !== small!.ino && copy[0]!.nlink === 1, 'the small figure is a copy');
   }),
 );
 
