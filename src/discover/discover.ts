@@ -16,6 +16,8 @@ export interface Script {
   abs: string;
   tracked: boolean;
   groups: string[];
+  /** Set when a run of this script wrote the file: it is an output (joblib's cache code, say), not tracked. */
+  generatedBy?: string;
 }
 
 export interface MonitorStatus {
@@ -37,6 +39,8 @@ export interface Discovery {
 export interface TrackState {
   tracked: ReadonlySet<string>;
   untracked: ReadonlySet<string>;
+  /** `.py` files a tracked script's run wrote -> that script: outputs, not scripts, unless tracked explicitly. */
+  generated?: ReadonlyMap<string, string>;
 }
 
 /** Folders that never hold scripts worth running: outputs, virtualenvs, caches (and hidden folders). */
@@ -136,8 +140,11 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
   }
   const scripts = [...found.values()];
   for (const s of scripts) {
+    const writer = track.generated?.get(s.path);
+    if (writer !== undefined) s.generatedBy = writer;
     if (track.untracked.has(s.path)) s.tracked = false;
     else if (track.tracked.has(s.path)) s.tracked = true;
+    else if (writer !== undefined) s.tracked = false;
     for (const g of groupMatchers) if (g.test(s.path) && !s.groups.includes(g.name)) s.groups.push(g.name);
     s.groups.sort();
   }
