@@ -132,7 +132,8 @@ def _start(script_path):
     _clock = time.perf_counter()
     if manifest_path is not None:
         from . import recorder
-        recorder.start(flags.SETTINGS.get('PROJECT_ROOT') or script_dir())
+        recorder.start(flags.SETTINGS.get('PROJECT_ROOT') or script_dir(), manifest_path + '.spawned',
+                       adopt='SUBREAPER' in flags.SETTINGS)
 
 
 def _excepthook(exc_type, exc, tb):
