@@ -5,6 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import tty from 'node:tty';
 import type { Reporter } from '../reporters/events.js';
 import { fanOut } from '../reporters/events.js';
 import { buildDocument } from '../reporters/json.js';
@@ -39,8 +40,18 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
       process.exit(130);
     }
   };
+  // SIGHUP: the terminal was closed. Stop like Ctrl-C; what is written to the gone terminal is lost, not fatal.
+  let hungUp = false;
+  // Asked now: a terminal that hung up no longer says it is one.
+  const onTerminal = [0, 1, 2].some((fd) => tty.isatty(fd));
+  const onHangup = (): void => {
+    hungUp = true;
+    for (const s of [process.stdout, process.stderr]) s.on('error', () => {});
+    onSignal();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onHangup);
 
   let reportTimer: NodeJS.Timeout | null = null;
   let reportBusy: Promise<unknown> = Promise.resolve();
@@ -108,5 +119,9 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
     if (reportTimer) clearTimeout(reportTimer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHangup);
+    // Node 20 aborts at exit when it cannot restore the settings of a terminal that hung up (nodejs/node#51519):
+    // once everything is recorded, end the way a hangup ends any program instead.
+    if (hungUp && onTerminal) process.once('exit', () => process.kill(process.pid, 'SIGHUP'));
   }
 }
