@@ -1,10 +1,17 @@
 """Records what a run depends on, for the manifest: local modules, files read and written, packages.
 
-An audit hook (sys.addaudithook) sees two events:
+An audit hook (sys.addaudithook) sees these events:
 - `open` (open(), io, os.open, pathlib, ...): files inside the project root, sorted into reads / writes by
   the mode, and into missing when opened for reading while absent;
 - `exec` of a code object: how the import system runs a module's code, so modules imported lazily, through
-  importlib, or later dropped from sys.modules are seen too.
+  importlib, or later dropped from sys.modules are seen too;
+- the start of another process (fork, subprocess, os.system, exec...): the first one makes the folder
+  `<manifest>.spawned`, at once, so the runner knows to look for processes the script left behind even when
+  the script later dies without writing its manifest. multiprocessing's spawn and forkserver start their
+  processes without an event: importing multiprocessing counts as starting one. When the runner has no
+  cgroup for the run (MREORG_SUBREAPER), the script also becomes a child subreaper then: a process orphaned
+  under it (a double fork, a daemon) is re-parented to the script instead of init, so the runner, which
+  polls the script's process tree, still sees it.
 Python calls the hook for every audit event of the process, so it does a few comparisons and a set add;
 normalising and filtering wait until exit. Only running with MREORG_MANIFEST installs it.
 """
@@ -17,15 +24,21 @@ reads = set()
 writes = set()
 missing = set()
 _hooked = False
+_spawn_mark = None   # the folder to make at the first process start; None once made (or not wanted)
+_adopt = False       # become a child subreaper at the first process start
+_SPAWNING = frozenset(('os.fork', 'os.forkpty', 'os.posix_spawn', 'os.spawn', 'os.system', 'os.exec',
+                       'subprocess.Popen'))
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # Bound once: the hook runs for every audit event of the process.
 _SEP, _isabs, _getcwd, _stat = os.sep, os.path.isabs, os.getcwd, os.stat
 
 
-def start(root):
-    """Record from now on, for files under `root`. Called again (by the launcher) it starts afresh."""
-    global _roots, _hooked
+def start(root, spawn_mark=None, adopt=False):
+    """Record from now on, for files under `root`; make the folder `spawn_mark` (and, with `adopt`, become a
+    child subreaper) when the script starts a process. Called again (by the launcher) it starts afresh."""
+    global _roots, _hooked, _spawn_mark, _adopt
+    _spawn_mark, _adopt = spawn_mark, adopt
     given = os.path.join(os.path.abspath(root), '')
     resolved = os.path.join(os.path.realpath(root), '')
     _roots = (given,) if given == resolved else (given, resolved)
@@ -69,6 +82,29 @@ def _on_audit(event, args):
         filename = getattr(args[0], 'co_filename', None)
         if filename is not None and filename.startswith(_roots):
             executed.add(filename)
+    elif _spawn_mark is not None and (event in _SPAWNING or (event == 'import' and args[0] == 'multiprocessing')):
+        _mark_spawned()
+
+
+def _mark_spawned():
+    """A folder, not a file: os.mkdir raises no `open` event, so the mark is never recorded as a write."""
+    global _spawn_mark
+    mark, _spawn_mark = _spawn_mark, None
+    try:
+        os.mkdir(mark)
+    except OSError:
+        pass  # already there: the launcher started recording afresh
+    if _adopt and sys.platform.startswith('linux'):
+        _become_subreaper()
+
+
+def _become_subreaper():
+    """prctl(PR_SET_CHILD_SUBREAPER): not inherited by children, so only the script's own process adopts."""
+    try:
+        import ctypes  # here, not at the top: only scripts that start processes pay for it
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # no prctl: orphans go to init, and the runner finds them by the run token only
 
 
 def result(script, output_dir, shim_dir):

@@ -46,6 +46,7 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
     autoTrack: m.autoTrack ?? false,
     shouldExist: m.shouldExist ?? false,
     group: m.group ?? null,
+    followSymlinks: m.followSymlinks ?? false,
   }));
   const ledger = path.resolve(root, user.ledger ?? '.mreorg/ledger.json');
   return {

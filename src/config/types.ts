@@ -17,6 +17,8 @@ export interface MonitorDir {
   autoTrack: boolean;
   shouldExist: boolean;
   group: string | null;
+  /** Follow symlinks to folders outside this one. */
+  followSymlinks: boolean;
 }
 
 /** Which kinds of change make a script stale. All true but `packages` unless the config says otherwise. */

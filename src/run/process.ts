@@ -3,8 +3,9 @@
  * clean up whatever the script left running. Never throws for anything the script does: every ending is data.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { OutputCapture } from './capture.js';
-import { killTree, runProcesses } from './killtree.js';
+import { killNow, killTree, leftovers, prepareRun, releaseRun, rootExited, trackRun, type RunTree } from './killtree.js';
 
 export interface ProcessSpec {
   command: string;
@@ -40,18 +41,12 @@ export interface ProcessOutcome {
   strays: number;
 }
 
-/** Process groups of the scripts running now, so a second Ctrl-C can kill them all at once. */
-const activeGroups = new Set<number>();
+/** The scripts running now, so a second Ctrl-C can kill them all at once. */
+const active = new Set<RunTree>();
 
-/** SIGKILL every running script's process group, synchronously (used when the user insists on quitting). */
+/** SIGKILL every running script and what it started, synchronously (used when the user insists on quitting). */
 export function killAllNow(): void {
-  for (const pgid of activeGroups) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
+  for (const tree of active) killNow(tree);
 }
 
 export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
@@ -70,15 +65,17 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     strays: 0,
   };
   const grace = spec.graceMs ?? 2000;
+  const prepared = prepareRun(spec.token);
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd,
-    env: { ...spec.env, MREORG_RUN_ID: spec.token },
+    env: { ...spec.env, ...prepared.env, MREORG_RUN_ID: spec.token },
     // stdin is /dev/null: a script that reads input gets EOF instead of hanging the build.
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so the timeout can signal the script and its children together.
     detached: true,
   });
-  if (child.pid !== undefined) activeGroups.add(child.pid);
+  const tree = trackRun(prepared, child.pid, spec.token);
+  if (tree) active.add(tree);
   child.stdout.on('data', (c: Buffer) => {
     stdout.write(c);
     spec.onOutput?.('stdout', c);
@@ -92,7 +89,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   const stop = (why: 'timeout' | 'interrupt'): void => {
     if (why === 'timeout') out.timedOut = true;
     else out.interrupted = true;
-    if (!killing && child.pid !== undefined) killing = killTree(child.pid, spec.token, why === 'interrupt' ? Math.min(grace, 1000) : grace);
+    if (!killing && tree) killing = killTree(tree, why === 'interrupt' ? Math.min(grace, 1000) : grace);
   };
   const timer = spec.timeoutMs !== null ? setTimeout(() => stop('timeout'), spec.timeoutMs) : null;
   const onAbort = (): void => stop('interrupt');
@@ -106,32 +103,35 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     });
     // 'exit', not 'close': a background process the script left behind may hold the pipes open forever.
     child.on('exit', (code, sig) => {
+      if (tree) rootExited(tree);
       out.exitCode = code;
       out.signal = sig;
       resolve();
     });
   });
   out.durationMs = performance.now() - started;
-  if (child.pid !== undefined) activeGroups.delete(child.pid);
   if (timer) clearTimeout(timer);
   spec.signal?.removeEventListener('abort', onAbort);
 
-  if (child.pid !== undefined && out.spawnError === null) {
+  // A timeout or an interrupt is stopping the run: let it finish before looking for what is left.
+  if (killing) await killing;
+  const spawned = takeSpawnedMark(spec.env);
+  if (tree && out.spawnError === null) {
     // Let the pipes drain; if something still holds them, it is a leftover of the script: stop it.
     const drained = await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 200, false);
-    // The full search (/proc, every process's environment) costs milliseconds, so it runs only when something
-    // of the script is visibly left: its pipes are still held open, or its process group still has members.
-    // (A daemon that closed its pipes and left the group is found by the timeout and interrupt paths.)
-    const left = !drained || groupAlive(child.pid) ? runProcesses(child.pid, spec.token) : [];
+    const left = leftovers(tree, { pipesHeld: !drained, spawned });
     if (!drained || left.length > 0) {
       out.strays = left.length;
-      if (left.length > 0) await killTree(child.pid, spec.token, 500);
+      if (left.length > 0) await killTree(tree, 500);
       await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 500, false);
       child.stdout.destroy();
       child.stderr.destroy();
     }
   }
-  if (killing) await killing;
+  if (tree) {
+    active.delete(tree);
+    releaseRun(tree);
+  }
   await stdout.close();
   await stderr.close();
   return out;
@@ -148,9 +148,14 @@ async function raceTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T
   }
 }
 
-function groupAlive(pgid: number): boolean {
+/**
+ * Whether the shim saw the script start a process (it makes the folder `<manifest>.spawned` when it does; see
+ * docs/manifest.md); the mark is removed. True when there is no shim to ask: then only a search can tell.
+ */
+function takeSpawnedMark(env: NodeJS.ProcessEnv): boolean {
+  if (!env.MREORG_MANIFEST) return true;
   try {
-    process.kill(-pgid, 0);
+    fs.rmdirSync(`${env.MREORG_MANIFEST}.spawned`);
     return true;
   } catch {
     return false;
