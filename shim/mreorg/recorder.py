@@ -20,7 +20,7 @@ import sys
 
 _roots = ()          # project root with a trailing separator: as given, then with symlinks resolved
 executed = set()     # co_filename of code run by exec() under a root (modules, mostly)
-reads = set()
+reads = {}           # path -> its stat when the script first opened it: (size, mtime_ns, inode)
 writes = set()
 missing = set()
 _hooked = False
@@ -71,11 +71,14 @@ def _on_audit(event, args):
             write = 'r' not in mode or '+' in mode
         if read:
             try:
-                _stat(path)
+                st = _stat(path)
             except (OSError, ValueError):
                 missing.add(path)
             else:
-                reads.add(path)
+                # The first open is what the run depends on: the runner compares it with the file at the end, so
+                # only a file changed while the script used it counts as changed (not one written before it opened).
+                if path not in reads:
+                    reads[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
         if write:
             writes.add(path)
     elif event == 'exec':
@@ -109,7 +112,8 @@ def _become_subreaper():
 
 def result(script, output_dir, shim_dir):
     """{'modules', 'reads', 'writes', 'missing'}: sorted absolute paths under the root (as given), without
-    the script, its _output folder, the shim, the standard library, site-packages and bytecode caches."""
+    the script, its _output folder, the shim, the standard library, site-packages and bytecode caches; and
+    'opened': read path -> 'size:mtime_ns:inode' when the script first opened it."""
     own = {_canonical(p) for p in (script, output_dir, shim_dir) if p} - {None}
     skip_under = tuple(os.path.join(p, '') for p in own) + (os.path.join(os.path.dirname(os.__file__), ''),)
     skip_inside = tuple(_SEP + name + _SEP for name in ('site-packages', 'dist-packages', '__pycache__'))
@@ -132,7 +136,13 @@ def result(script, output_dir, shim_dir):
     def files(paths):
         return sorted(set(map(keep, paths)) - {None} - modules)
 
-    return {'modules': sorted(modules), 'reads': files(reads), 'writes': files(writes), 'missing': files(missing)}
+    opened = {}
+    for path, (size, mtime_ns, ino) in reads.items():
+        kept = keep(path)
+        if kept is not None and kept not in modules and kept not in opened:
+            opened[kept] = f'{size}:{mtime_ns}:{ino}'  # a string: mtime_ns exceeds what JSON numbers keep exactly
+    return {'modules': sorted(modules), 'reads': files(reads), 'writes': files(writes), 'missing': files(missing),
+            'opened': opened}
 
 
 def _canonical(path):

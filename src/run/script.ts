@@ -181,5 +181,6 @@ function depsOf(root: string, scriptAbs: string, m: Manifest): RunDeps {
     writes: inside(m.writes),
     missing: inside(m.missing),
     packages: m.packages,
+    opened: Object.fromEntries(Object.entries(m.opened).filter(([p]) => isInside(root, p) && p !== scriptAbs).map(([p, st]) => [toRel(root, p), st])),
   };
 }

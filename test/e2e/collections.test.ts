@@ -70,4 +70,35 @@ test(
   }),
 );
 
+test(
+  'a reader that opened a file after its writer (running at the same time) finished is not rerun by the next build',
+  withTimeout(T, async () => {
+    rig.write({
+      'analysis/make_data.py': 'import json, os, time\nos.makedirs("data", exist_ok=True)\ntime.sleep(0.3)\njson.dump([1, 2], open("data/spikes.json", "w"))\nopen("data/done", "w").close()\n',
+      // Waits for the writer without opening the file, as a script polling a folder would.
+      'analysis/use_data.py': 'import json, os, time\nwhile not os.path.exists("data/done"): time.sleep(0.05)\nprint(json.load(open("data/spikes.json")))\n',
+    });
+    const first = await rig.json(['build', '-j', '2', '--no-report']);
+    assert.is(first.res.code, 0, first.res.stderr);
+    const second = await rig.json(['build', '--no-report']);
+    assert.equal(ranPaths(second.doc), [], JSON.stringify(second.doc.scripts.map((x: { path: string; reasons: string[] }) => [x.path, x.reasons])));
+    rig.write({ 'analysis/data/spikes.json': '[3]' });
+    const third = await rig.json(['build', '--no-report']);
+    assert.ok(ranPaths(third.doc).includes('analysis/use_data.py'), 'a real change still reruns the reader');
+  }),
+);
+
+test(
+  'a file written by the script\'s own child program (not Python), then read back, does not make the script stale',
+  withTimeout(T, async () => {
+    rig.write({
+      'sim.py': 'import os, subprocess\nos.makedirs("results", exist_ok=True)\nsubprocess.run(["sh", "-c", "echo 42 > results/_array_0.txt"], check=True)\nprint(open("results/_array_0.txt").read().strip())\n',
+    });
+    const first = await rig.json(['build', '--no-report']);
+    assert.is(first.res.code, 0, first.res.stderr);
+    const second = await rig.json(['build', '--no-report']);
+    assert.equal(ranPaths(second.doc), [], JSON.stringify(second.doc.scripts[0].reasons));
+  }),
+);
+
 test.run();
