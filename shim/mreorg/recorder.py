@@ -18,7 +18,8 @@ normalising and filtering wait until exit. Only running with MREORG_MANIFEST ins
 import os
 import sys
 
-_roots = ()          # project root with a trailing separator: as given, then with symlinks resolved
+_roots = ()          # every root with a trailing separator, as given and with symlinks resolved (prefix tests)
+_pairs = ()          # (as given, resolved) per root: paths are spelled with the root as given
 executed = set()     # co_filename of code run by exec() under a root (modules, mostly)
 reads = {}           # path -> its stat when the script first opened it: (size, mtime_ns, inode)
 writes = set()
@@ -35,13 +36,14 @@ _SEP, _isabs, _getcwd, _stat = os.sep, os.path.isabs, os.getcwd, os.stat
 
 
 def start(root, spawn_mark=None, adopt=False):
-    """Record from now on, for files under `root`; make the folder `spawn_mark` (and, with `adopt`, become a
-    child subreaper) when the script starts a process. Called again (by the launcher) it starts afresh."""
-    global _roots, _hooked, _spawn_mark, _adopt
+    """Record from now on, for files under `root` (several roots joined by os.pathsep: the project and monitored
+    folders outside it); make the folder `spawn_mark` (and, with `adopt`, become a child subreaper) when the
+    script starts a process. Called again (by the launcher) it starts afresh."""
+    global _roots, _pairs, _hooked, _spawn_mark, _adopt
     _spawn_mark, _adopt = spawn_mark, adopt
-    given = os.path.join(os.path.abspath(root), '')
-    resolved = os.path.join(os.path.realpath(root), '')
-    _roots = (given,) if given == resolved else (given, resolved)
+    _pairs = tuple((os.path.join(os.path.abspath(r), ''), os.path.join(os.path.realpath(r), ''))
+                   for r in root.split(os.pathsep) if r)
+    _roots = tuple(dict.fromkeys(p for pair in _pairs for p in pair))
     for found in (executed, reads, writes, missing):
         found.clear()
     if not _hooked:
@@ -146,13 +148,15 @@ def result(script, output_dir, shim_dir):
 
 
 def _canonical(path):
-    """Normalised absolute path, spelled with the root as given; None when outside the root."""
+    """Normalised absolute path, spelled with its root as given; None when outside every root."""
     if not os.path.isabs(path) or _SEP + '.' in path or _SEP + _SEP in path:
         path = os.path.abspath(path)  # which normalises; most paths need neither, and it is slow-ish
-    given, resolved = _roots[0], _roots[-1]
-    if path.startswith(resolved) and given != resolved:
-        path = given + path[len(resolved):]
-    return path if path.startswith(given) else None
+    for given, resolved in _pairs:
+        if path.startswith(resolved) and given != resolved:
+            path = given + path[len(resolved):]
+        if path.startswith(given):
+            return path
+    return None
 
 
 def packages():

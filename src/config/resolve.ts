@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
+import { isInside } from '../util/paths.js';
 import type { UserConfig } from './schema.js';
 import type { ResolvedConfig, Runconfig } from './types.js';
 
@@ -69,6 +70,7 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
     outputMaxBytes: user.output?.maxBytes ?? DEFAULT_OUTPUT_MAX_BYTES,
     inputs: user.inputs ?? {},
     scripts: user.scripts ?? {},
+    areas: areasOf(root, monitor.map((m) => m.abs)),
     rerunOn: {
       script: true,
       modules: true,
@@ -81,6 +83,15 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
       ...stripUndefined(user.rerunOn ?? {}),
     },
   };
+}
+
+/**
+ * Where a run's modules and files are recorded: the project, and for each monitored folder outside it the folder
+ * above it too, where its library usually lies (`../morphforge/examples` uses `../morphforge/lib`).
+ */
+function areasOf(root: string, monitored: string[]): string[] {
+  const outside = monitored.filter((d) => !isInside(root, d)).map((d) => path.dirname(d));
+  return [root, ...new Set(outside)].filter((a, i, all) => !all.some((b, j) => j !== i && b !== a && isInside(b, a)));
 }
 
 /** The interpreter and where it came from: --python, then MREORG_PYTHON, then the config, then `python3`. */

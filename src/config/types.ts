@@ -60,6 +60,8 @@ export interface ResolvedConfig {
   /** Declared inputs: project-relative script path -> globs (project-relative). */
   inputs: Record<string, string[]>;
   rerunOn: RerunOn;
+  /** The project root and every monitored folder outside it: where scripts, their modules and files may lie. */
+  areas: string[];
   /** Per-script settings: glob (project-relative) -> settings, in the config's order. */
   scripts: Record<string, ScriptSettings>;
 }

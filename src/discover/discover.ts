@@ -151,7 +151,9 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
     });
     for (const abs of files) {
       const rel = toRel(config.root, abs);
-      if (!isInside(config.root, abs)) continue;
+      // Monitored folders may lie outside the project (the original's monitored directories anywhere on disk): their
+      // scripts are named relative to the root, `../lib-examples/ex1.py`.
+      if (!isInside(config.root, abs) && !isInside(m.abs, abs)) continue;
       if (isExcluded(path.basename(abs)) || isExcluded(rel) || isExcluded(abs)) continue;
       const prev = found.get(rel);
       const autoTracked = m.autoTrack || (prev?.tracked ?? false);

@@ -13,6 +13,8 @@ import { parseTraceback } from './traceback.js';
 
 export interface ScriptRunSpec {
   root: string;
+  /** The root and monitored folders outside it: what the run's modules and files are recorded under. */
+  areas: string[];
   /** Project-relative path. */
   path: string;
   runconfig: Runconfig;
@@ -63,7 +65,7 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     spec.runconfig,
     {
       MREORG_MANIFEST: manifestFile,
-      MREORG_PROJECT_ROOT: spec.root,
+      MREORG_PROJECT_ROOT: spec.areas.join(path.delimiter),
       MREORG_FIGURE_FORMATS: spec.figureFormats.join(','),
     },
     spec.jobs,
@@ -106,7 +108,7 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     stderr,
     error: errorOf(result, out, manifest, stderr.text, spec.runconfig.timeout, spec.maxBytes),
     figures: manifest ? figuresFromManifest(spec.root, manifest) : figuresFromDisk(spec.root, abs, Date.parse(startedAt)),
-    deps: manifest ? depsOf(spec.root, abs, manifest) : null,
+    deps: manifest ? depsOf(spec.root, spec.areas, abs, manifest) : null,
     source: manifest ? 'manifest' : 'stderr',
   };
 }
@@ -172,15 +174,15 @@ function figuresFromDisk(root: string, abs: string, since: number): RunFigure[] 
   return out;
 }
 
-function depsOf(root: string, scriptAbs: string, m: Manifest): RunDeps {
-  const inside = (list: string[]): string[] =>
-    [...new Set(list.filter((p) => isInside(root, p) && p !== scriptAbs).map((p) => toRel(root, p)))].sort();
+function depsOf(root: string, areas: string[], scriptAbs: string, m: Manifest): RunDeps {
+  const ours = (p: string): boolean => p !== scriptAbs && areas.some((a) => isInside(a, p));
+  const inside = (list: string[]): string[] => [...new Set(list.filter(ours).map((p) => toRel(root, p)))].sort();
   return {
     modules: inside(m.modules),
     reads: inside(m.reads),
     writes: inside(m.writes),
     missing: inside(m.missing),
     packages: m.packages,
-    opened: Object.fromEntries(Object.entries(m.opened).filter(([p]) => isInside(root, p) && p !== scriptAbs).map(([p, st]) => [toRel(root, p), st])),
+    opened: Object.fromEntries(Object.entries(m.opened).filter(([p]) => ours(p)).map(([p, st]) => [toRel(root, p), st])),
   };
 }
