@@ -72,7 +72,8 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
   );
   const out = await runProcess({
     command: spec.python,
-    args: [LAUNCHER, abs, ...spec.runconfig.argv],
+    // As `python script.py` from the script's folder: sys.argv[0] is the bare name (the launcher resolves __file__).
+    args: [LAUNCHER, path.basename(abs), ...spec.runconfig.argv],
     cwd: path.dirname(abs),
     env,
     timeoutMs: spec.runconfig.timeout === null ? null : spec.runconfig.timeout * 1000,

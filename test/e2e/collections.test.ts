@@ -101,4 +101,36 @@ test(
   }),
 );
 
+test(
+  'order learned under one runconfig serves the first build of another: the reader starts after its writer',
+  withTimeout(T, async () => {
+    rig.write({
+      'mreorg.config.ts': "export default { runconfigs: { std: { argv: ['std'] }, short: { argv: ['short'] } } };\n",
+      // The reader sorts first: without a known order it would start first and read the old file.
+      'a_read.py': 'import json\nprint(json.load(open("data.json")))\n',
+      'b_write.py': 'import json, sys, time\ntime.sleep(0.3)\njson.dump(sys.argv[1], open("data.json", "w"))\n',
+    });
+    const std = await rig.json(['build', '-r', 'std', '-j', '2', '--no-report']);
+    assert.is(std.res.code, 0, std.res.stderr);
+    const short = await rig.json(['build', '-r', 'short', '-j', '2', '--no-report']);
+    assert.is(short.res.code, 0, short.res.stderr);
+    // Known as the writer's reader from the std run: ordered after it, and no first-build retry was needed.
+    assert.equal(entry(short.doc, 'a_read.py').reasons, ['never run under runconfig short', 'upstream b_write.py will rerun']);
+    const shown = await rig.json(['show', 'a_read.py', '-r', 'short']);
+    assert.is(shown.doc.runs[0].stdout, 'short\n', 'it read what the writer wrote under this runconfig');
+  }),
+);
+
+test(
+  'the script sees sys.argv[0] as plain python run from its folder sets it, and __file__ absolute',
+  withTimeout(T, async () => {
+    rig.write({ 'tools/dir_sort.py': 'import os, sys\nprint(sys.argv[0])\nprint(os.path.isabs(__file__), os.path.basename(__file__))\nprint(sys.argv[1:])\n' });
+    rig.write({ 'mreorg.config.ts': "export default { runconfigs: { std: { argv: ['--n', '3'] } } };\n" });
+    const built = await rig.json(['build', '--no-report']);
+    assert.is(built.res.code, 0, built.res.stderr);
+    const shown = await rig.json(['show', 'tools/dir_sort.py']);
+    assert.is(shown.doc.runs[0].stdout, "dir_sort.py\nTrue dir_sort.py\n['--n', '3']\n");
+  }),
+);
+
 test.run();
