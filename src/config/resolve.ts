@@ -21,25 +21,7 @@ export interface Overrides {
 
 export function resolveConfig(root: string, file: string | null, user: UserConfig, over: Overrides = {}): ResolvedConfig {
   const where = file ?? path.join(root, '(defaults)');
-  const runconfigs: Record<string, Runconfig> = {};
-  const userRcs = user.runconfigs ?? {};
-  for (const [name, rc] of Object.entries(userRcs)) {
-    runconfigs[name] = {
-      name,
-      timeout: rc.timeout === undefined ? DEFAULT_TIMEOUT_S : rc.timeout,
-      env: rc.env ?? {},
-      argv: rc.argv ?? [],
-    };
-  }
-  if (Object.keys(runconfigs).length === 0) {
-    runconfigs.default = { name: 'default', timeout: DEFAULT_TIMEOUT_S, env: {}, argv: [] };
-  }
-  const defaultRunconfig = user.defaultRunconfig ?? Object.keys(runconfigs)[0]!;
-  if (!runconfigs[defaultRunconfig]) {
-    throw new UserError(
-      `Config file ${where}: key "defaultRunconfig" names runconfig "${defaultRunconfig}", which is not defined in "runconfigs" (defined: ${Object.keys(runconfigs).join(', ')}).`,
-    );
-  }
+  const { runconfigs, defaultRunconfig } = runconfigsOf(user, where);
   const monitor = (user.monitor ?? [{ dir: '.', recurse: true, autoTrack: true }]).map((m) => ({
     dir: m.dir,
     abs: path.resolve(root, m.dir),
@@ -83,6 +65,30 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
       ...stripUndefined(user.rerunOn ?? {}),
     },
   };
+}
+
+/** The runconfigs with their defaults, and the default one (which must be one of them). */
+function runconfigsOf(user: UserConfig, where: string): { runconfigs: Record<string, Runconfig>; defaultRunconfig: string } {
+  const runconfigs: Record<string, Runconfig> = {};
+  const userRcs = user.runconfigs ?? {};
+  for (const [name, rc] of Object.entries(userRcs)) {
+    runconfigs[name] = {
+      name,
+      timeout: rc.timeout === undefined ? DEFAULT_TIMEOUT_S : rc.timeout,
+      env: rc.env ?? {},
+      argv: rc.argv ?? [],
+    };
+  }
+  if (Object.keys(runconfigs).length === 0) {
+    runconfigs.default = { name: 'default', timeout: DEFAULT_TIMEOUT_S, env: {}, argv: [] };
+  }
+  const defaultRunconfig = user.defaultRunconfig ?? Object.keys(runconfigs)[0]!;
+  if (!runconfigs[defaultRunconfig]) {
+    throw new UserError(
+      `Config file ${where}: key "defaultRunconfig" names runconfig "${defaultRunconfig}", which is not defined in "runconfigs" (defined: ${Object.keys(runconfigs).join(', ')}).`,
+    );
+  }
+  return { runconfigs, defaultRunconfig };
 }
 
 /**

@@ -2,8 +2,9 @@
  * One script process: spawn, capture both streams (bounded), enforce the timeout, obey an abort (Ctrl-C), and
  * clean up whatever the script left running. Never throws for anything the script does: every ending is data.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { OutputCapture } from './capture.js';
 import { killNow, killTree, leftovers, prepareRun, releaseRun, rootExited, trackRun, type RunTree } from './killtree.js';
 
@@ -41,6 +42,9 @@ export interface ProcessOutcome {
   strays: number;
 }
 
+/** A script's process: stdin closed, both output streams piped. */
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+
 /** The scripts running now, so a second Ctrl-C can kill them all at once. */
 const active = new Set<RunTree>();
 
@@ -53,18 +57,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   const stdout = new OutputCapture(spec.maxBytes, spec.stdoutLog);
   const stderr = new OutputCapture(spec.maxBytes, spec.stderrLog);
   const started = performance.now();
-  const out: ProcessOutcome = {
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    interrupted: false,
-    durationMs: 0,
-    stdout,
-    stderr,
-    spawnError: null,
-    strays: 0,
-  };
-  const grace = spec.graceMs ?? 2000;
+  const out: ProcessOutcome = { exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: 0, stdout, stderr, spawnError: null, strays: 0 };
   const prepared = prepareRun(spec.token);
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd,
@@ -84,7 +77,27 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     stderr.write(c);
     spec.onOutput?.('stderr', c);
   });
+  const killing = await waitForExit(spec, child, tree, out);
+  out.durationMs = performance.now() - started;
+  // A timeout or an interrupt is stopping the run: let it finish before looking for what is left.
+  if (killing) await killing;
+  const spawned = takeSpawnedMark(spec.env);
+  if (tree && out.spawnError === null) await stopLeftovers(child, tree, spawned, out);
+  if (tree) {
+    active.delete(tree);
+    releaseRun(tree);
+  }
+  await stdout.close();
+  await stderr.close();
+  return out;
+}
 
+/**
+ * Waits for the script's process to exit, stopping its tree on timeout or abort (the outcome says which).
+ * Returns the stopping in progress, if any.
+ */
+async function waitForExit(spec: ProcessSpec, child: Child, tree: RunTree | null, out: ProcessOutcome): Promise<Promise<unknown> | null> {
+  const grace = spec.graceMs ?? 2000;
   let killing: Promise<unknown> | null = null;
   const stop = (why: 'timeout' | 'interrupt'): void => {
     if (why === 'timeout') out.timedOut = true;
@@ -95,7 +108,6 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   const onAbort = (): void => stop('interrupt');
   if (spec.signal?.aborted) onAbort();
   spec.signal?.addEventListener('abort', onAbort);
-
   await new Promise<void>((resolve) => {
     child.on('error', (e) => {
       out.spawnError = e.message;
@@ -109,32 +121,21 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       resolve();
     });
   });
-  out.durationMs = performance.now() - started;
   if (timer) clearTimeout(timer);
   spec.signal?.removeEventListener('abort', onAbort);
+  return killing;
+}
 
-  // A timeout or an interrupt is stopping the run: let it finish before looking for what is left.
-  if (killing) await killing;
-  const spawned = takeSpawnedMark(spec.env);
-  if (tree && out.spawnError === null) {
-    // Let the pipes drain; if something still holds them, it is a leftover of the script: stop it.
-    const drained = await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 200, false);
-    const left = leftovers(tree, { pipesHeld: !drained, spawned });
-    if (!drained || left.length > 0) {
-      out.strays = left.length;
-      if (left.length > 0) await killTree(tree, 500);
-      await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 500, false);
-      child.stdout.destroy();
-      child.stderr.destroy();
-    }
-  }
-  if (tree) {
-    active.delete(tree);
-    releaseRun(tree);
-  }
-  await stdout.close();
-  await stderr.close();
-  return out;
+/** After the script exited: whatever of its run is left (holding its pipes, or still in its tree) is stopped. */
+async function stopLeftovers(child: Child, tree: RunTree, spawned: boolean, out: ProcessOutcome): Promise<void> {
+  const drained = await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 200, false);
+  const left = leftovers(tree, { pipesHeld: !drained, spawned });
+  if (drained && left.length === 0) return;
+  out.strays = left.length;
+  if (left.length > 0) await killTree(tree, 500);
+  await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 500, false);
+  child.stdout.destroy();
+  child.stderr.destroy();
 }
 
 /** `p`, or `fallback` after `ms`; the timer is cleared either way so it never keeps mreorg alive. */
