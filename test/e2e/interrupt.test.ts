@@ -39,7 +39,8 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       const { child, done } = rig.start(['build', '-j', '2']);
       await rig.until('fast.py recorded and slow.py running', () => {
         try {
-          return ledger().latest['fast.py']?.default?.result === 'success' && rig.exists('slow_child.pid');
+          // slow.pid is written after slow_child.pid: wait for both, or a loaded machine can signal in between.
+          return ledger().latest['fast.py']?.default?.result === 'success' && rig.exists('slow_child.pid') && rig.exists('slow.pid');
         } catch {
           return false;
         }
