@@ -175,15 +175,29 @@ export function splitJobsFlag(argv: string[]): string[] {
   return argv.flatMap((a) => (/^-j\d+$/.test(a) ? ['-j', a.slice(2)] : [a]));
 }
 
+// Node exits when nothing is left to wait for, even if the command is still awaiting something that will never
+// happen (a promise nobody settles): that must never pass for success.
+let settled = false;
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write('mreorg: internal error: the command ended with work still pending (a promise that never settled).\nPlease report this as a bug.\n');
+  process.exitCode = 70;
+});
+
 main(splitJobsFlag(process.argv)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (e: unknown) => {
+    settled = true;
     if (isUserError(e)) {
       // Messages name files a script may have named: print them safely.
       process.stderr.write(`mreorg: ${printableBlock(e.message)}\n`);
       process.exitCode = e.exitCode;
+      // Code of the user's that never finished (a config that never settled) may hold Node open forever.
+      if ((e as { abandoned?: boolean }).abandoned) process.exit();
     } else if (e instanceof UsageError || (e instanceof Error && e.name === 'CACError')) {
       process.stderr.write(`mreorg: ${messageOf(e)}\n`);
       process.exitCode = 2;

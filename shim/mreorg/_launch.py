@@ -23,6 +23,16 @@ except OSError as _error:  # Python's own message and exit status for a script i
     sys.stderr.write(f"{sys.orig_argv[0]}: can't open file {_script!r}: [Errno {_error.errno}] {_error.strerror}\n")
     sys.exit(2)
 
+# The run's cgroup (docs/manifest.md): joined before any code of the script runs, so every process the script
+# starts is in it, whatever it later does to its session, parent or environment.
+_cgroup = os.environ.pop('MREORG_CGROUP', None)
+if _cgroup:
+    try:
+        with open(os.path.join(_cgroup, 'cgroup.procs'), 'w') as _file:
+            _file.write(str(os.getpid()))
+    except OSError:
+        pass  # the runner moves the process itself too; this only makes sure it happens first
+
 _shim_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[0] = _shim_dir  # was this file's folder, whose modules (flags.py, ...) would shadow the script's
 import mreorg  # noqa: E402  activates the shim before any code of the script runs

@@ -40,6 +40,7 @@ def build(session):
         'reads': found['reads'],
         'writes': found['writes'],
         'missing': found['missing'],
+        'opened': found['opened'],
         'packages': _packages(),
     }
 

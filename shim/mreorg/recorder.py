@@ -1,34 +1,49 @@
 """Records what a run depends on, for the manifest: local modules, files read and written, packages.
 
-An audit hook (sys.addaudithook) sees two events:
+An audit hook (sys.addaudithook) sees these events:
 - `open` (open(), io, os.open, pathlib, ...): files inside the project root, sorted into reads / writes by
   the mode, and into missing when opened for reading while absent;
 - `exec` of a code object: how the import system runs a module's code, so modules imported lazily, through
-  importlib, or later dropped from sys.modules are seen too.
+  importlib, or later dropped from sys.modules are seen too;
+- the start of another process (fork, subprocess, os.system, exec...): the first one makes the folder
+  `<manifest>.spawned`, at once, so the runner knows to look for processes the script left behind even when
+  the script later dies without writing its manifest. multiprocessing's spawn and forkserver start their
+  processes without an event: importing multiprocessing counts as starting one. When the runner has no
+  cgroup for the run (MREORG_SUBREAPER), the script also becomes a child subreaper then: a process orphaned
+  under it (a double fork, a daemon) is re-parented to the script instead of init, so the runner, which
+  polls the script's process tree, still sees it.
 Python calls the hook for every audit event of the process, so it does a few comparisons and a set add;
 normalising and filtering wait until exit. Only running with MREORG_MANIFEST installs it.
 """
 import os
 import sys
 
-_roots = ()          # project root with a trailing separator: as given, then with symlinks resolved
+_roots = ()          # every root with a trailing separator, as given and with symlinks resolved (prefix tests)
+_pairs = ()          # (as given, resolved) per root: paths are spelled with the root as given
 executed = set()     # co_filename of code run by exec() under a root (modules, mostly)
-reads = set()
+reads = {}           # path -> its stat when the script first opened it: (size, mtime_ns, inode)
 writes = set()
 missing = set()
 _hooked = False
+_spawn_mark = None   # the folder to make at the first process start; None once made (or not wanted)
+_adopt = False       # become a child subreaper at the first process start
+_SPAWNING = frozenset(('os.fork', 'os.forkpty', 'os.posix_spawn', 'os.spawn', 'os.system', 'os.exec',
+                       'subprocess.Popen'))
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # Bound once: the hook runs for every audit event of the process.
 _SEP, _isabs, _getcwd, _stat = os.sep, os.path.isabs, os.getcwd, os.stat
 
 
-def start(root):
-    """Record from now on, for files under `root`. Called again (by the launcher) it starts afresh."""
-    global _roots, _hooked
-    given = os.path.join(os.path.abspath(root), '')
-    resolved = os.path.join(os.path.realpath(root), '')
-    _roots = (given,) if given == resolved else (given, resolved)
+def start(root, spawn_mark=None, adopt=False):
+    """Record from now on, for files under `root` (several roots joined by os.pathsep: the project and monitored
+    folders outside it); make the folder `spawn_mark` (and, with `adopt`, become a child subreaper) when the
+    script starts a process. Called again (by the launcher) it starts afresh."""
+    global _roots, _pairs, _hooked, _spawn_mark, _adopt
+    _spawn_mark, _adopt = spawn_mark, adopt
+    _pairs = tuple((os.path.join(os.path.abspath(r), ''), os.path.join(os.path.realpath(r), ''))
+                   for r in root.split(os.pathsep) if r)
+    _roots = tuple(dict.fromkeys(p for pair in _pairs for p in pair))
     for found in (executed, reads, writes, missing):
         found.clear()
     if not _hooked:
@@ -58,22 +73,49 @@ def _on_audit(event, args):
             write = 'r' not in mode or '+' in mode
         if read:
             try:
-                _stat(path)
+                st = _stat(path)
             except (OSError, ValueError):
                 missing.add(path)
             else:
-                reads.add(path)
+                # The first open is what the run depends on: the runner compares it with the file at the end, so
+                # only a file changed while the script used it counts as changed (not one written before it opened).
+                if path not in reads:
+                    reads[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
         if write:
             writes.add(path)
     elif event == 'exec':
         filename = getattr(args[0], 'co_filename', None)
         if filename is not None and filename.startswith(_roots):
             executed.add(filename)
+    elif _spawn_mark is not None and (event in _SPAWNING or (event == 'import' and args[0] == 'multiprocessing')):
+        _mark_spawned()
+
+
+def _mark_spawned():
+    """A folder, not a file: os.mkdir raises no `open` event, so the mark is never recorded as a write."""
+    global _spawn_mark
+    mark, _spawn_mark = _spawn_mark, None
+    try:
+        os.mkdir(mark)
+    except OSError:
+        pass  # already there: the launcher started recording afresh
+    if _adopt and sys.platform.startswith('linux'):
+        _become_subreaper()
+
+
+def _become_subreaper():
+    """prctl(PR_SET_CHILD_SUBREAPER): not inherited by children, so only the script's own process adopts."""
+    try:
+        import ctypes  # here, not at the top: only scripts that start processes pay for it
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # no prctl: orphans go to init, and the runner finds them by the run token only
 
 
 def result(script, output_dir, shim_dir):
     """{'modules', 'reads', 'writes', 'missing'}: sorted absolute paths under the root (as given), without
-    the script, its _output folder, the shim, the standard library, site-packages and bytecode caches."""
+    the script, its _output folder, the shim, the standard library, site-packages and bytecode caches; and
+    'opened': read path -> 'size:mtime_ns:inode' when the script first opened it."""
     own = {_canonical(p) for p in (script, output_dir, shim_dir) if p} - {None}
     skip_under = tuple(os.path.join(p, '') for p in own) + (os.path.join(os.path.dirname(os.__file__), ''),)
     skip_inside = tuple(_SEP + name + _SEP for name in ('site-packages', 'dist-packages', '__pycache__'))
@@ -96,17 +138,25 @@ def result(script, output_dir, shim_dir):
     def files(paths):
         return sorted(set(map(keep, paths)) - {None} - modules)
 
-    return {'modules': sorted(modules), 'reads': files(reads), 'writes': files(writes), 'missing': files(missing)}
+    opened = {}
+    for path, (size, mtime_ns, ino) in reads.items():
+        kept = keep(path)
+        if kept is not None and kept not in modules and kept not in opened:
+            opened[kept] = f'{size}:{mtime_ns}:{ino}'  # a string: mtime_ns exceeds what JSON numbers keep exactly
+    return {'modules': sorted(modules), 'reads': files(reads), 'writes': files(writes), 'missing': files(missing),
+            'opened': opened}
 
 
 def _canonical(path):
-    """Normalised absolute path, spelled with the root as given; None when outside the root."""
+    """Normalised absolute path, spelled with its root as given; None when outside every root."""
     if not os.path.isabs(path) or _SEP + '.' in path or _SEP + _SEP in path:
         path = os.path.abspath(path)  # which normalises; most paths need neither, and it is slow-ish
-    given, resolved = _roots[0], _roots[-1]
-    if path.startswith(resolved) and given != resolved:
-        path = given + path[len(resolved):]
-    return path if path.startswith(given) else None
+    for given, resolved in _pairs:
+        if path.startswith(resolved) and given != resolved:
+            path = given + path[len(resolved):]
+        if path.startswith(given):
+            return path
+    return None
 
 
 def packages():

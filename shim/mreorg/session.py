@@ -110,7 +110,8 @@ class Session:
         self._clock = time.perf_counter()
         if self.manifest_path is not None:
             from . import recorder  # only a recording run pays for it
-            recorder.start(flags.SETTINGS.get('PROJECT_ROOT') or self.script_dir())
+            recorder.start(flags.SETTINGS.get('PROJECT_ROOT') or self.script_dir(), self.manifest_path + '.spawned',
+                           adopt='SUBREAPER' in flags.SETTINGS)
 
     def _excepthook(self, exc_type, exc, tb):
         if self.exception is None and not self.launched:

@@ -7,7 +7,7 @@ import unittest
 from .support import Project, SHIM_DIR, run_python
 
 KEYS = ['version', 'script', 'python', 'startedAt', 'wallTimeS', 'exitCode', 'exception', 'figures', 'modules',
-        'reads', 'writes', 'missing', 'packages']
+        'reads', 'writes', 'missing', 'opened', 'packages']
 
 FAILING = '''
 import mreorg

@@ -92,6 +92,10 @@ class RecordingTest(unittest.TestCase):
                          ['data/both.txt', 'results/figure.png', 'results/out.csv', 'results/raw.bin'])
         self.assertEqual(self.relative(manifest['missing']), ['data/absent.csv'])
         self.assertEqual(manifest['modules'], [])
+        # Each read file's stat when first opened: what the runner compares with the file after the run.
+        self.assertEqual(sorted(self.relative(manifest['opened'])), self.relative(manifest['reads']))
+        st = os.stat(self.project.path('data', 'in.csv'))
+        self.assertEqual(manifest['opened'][self.project.path('data', 'in.csv')], f'{st.st_size}:{st.st_mtime_ns}:{st.st_ino}')
 
     def test_paths_keep_the_spelling_of_a_symlinked_project_root(self):
         os.symlink(self.project.root, self.project.root + '-link')

@@ -4,6 +4,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
+import tty from 'node:tty';
 import { dryRunReporter } from '../reporters/dry-run.js';
 import { htmlReporter } from '../reporters/html-report.js';
 import { jsonReporter } from '../reporters/json.js';
@@ -76,7 +77,10 @@ async function deliver(reporters: Reporter[], e: BuildEvent): Promise<string[]> 
   return failures;
 }
 
-/** First SIGINT/SIGTERM: stop the scripts and finish cleanly; second: kill them and quit. Returns the undo. */
+/**
+ * First SIGINT/SIGTERM/SIGHUP: stop the scripts and finish cleanly; second: kill them and quit. Returns the undo,
+ * to call once the build is recorded.
+ */
 function onStopSignals(abort: AbortController): () => void {
   let signals = 0;
   const onSignal = (): void => {
@@ -90,10 +94,24 @@ function onStopSignals(abort: AbortController): () => void {
       process.exit(130);
     }
   };
+  // SIGHUP: the terminal was closed. Stop like Ctrl-C; what is written to the gone terminal is lost, not fatal.
+  let hungUp = false;
+  // Asked now: a terminal that hung up no longer says it is one.
+  const onTerminal = [0, 1, 2].some((fd) => tty.isatty(fd));
+  const onHangup = (): void => {
+    hungUp = true;
+    for (const s of [process.stdout, process.stderr]) s.on('error', () => {});
+    onSignal();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onHangup);
   return () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHangup);
+    // Node 20 aborts at exit when it cannot restore the settings of a terminal that hung up (nodejs/node#51519):
+    // once everything is recorded, end the way a hangup ends any program instead.
+    if (hungUp && onTerminal) process.once('exit', () => process.kill(process.pid, 'SIGHUP'));
   };
 }

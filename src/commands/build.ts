@@ -86,6 +86,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
   }
   const executor = new LocalExecutor({
     root: config.root,
+    areas: config.areas,
     python: config.python,
     interpreter: b.survey.interpreter,
     figureFormats: config.figureFormats,

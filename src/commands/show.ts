@@ -20,7 +20,7 @@ export async function show(cwd: string, target: string, opts: ShowOptions) {
   const project = await openProject(cwd, opts);
   const { config, ledger } = project;
   const abs = path.resolve(cwd, target);
-  if (!isInside(config.root, abs)) throw new UserError(`Path ${target} is outside the project ${config.root}.`);
+  if (!config.areas.some((a) => isInside(a, abs))) throw new UserError(`Path ${target} is outside the project ${config.root} and its monitored directories.`);
   const rel = toRel(config.root, abs);
   const runconfig = resolveRunconfig(config, opts.runconfig);
   const runs = await ledger.runs(rel);

@@ -31,6 +31,12 @@ export async function loadConfigFile(file: string): Promise<UserConfig> {
   if (!/\.(ts|mts|js|mjs)$/.test(file)) {
     throw new UserError(`Config file ${file}: unsupported extension; use .ts, .mts, .js or .mjs.`);
   }
+  const value = await withinBound(file, importConfig(file));
+  return validate(file, value);
+}
+
+/** The config's default export; a function is called and a promise awaited. */
+async function importConfig(file: string): Promise<unknown> {
   let mod: unknown;
   try {
     const { createJiti } = await import('jiti');
@@ -46,8 +52,32 @@ export async function loadConfigFile(file: string): Promise<UserConfig> {
   } catch (e) {
     throw new UserError(`Config file ${file} could not be loaded: ${firstLine(messageOf(e))}`);
   }
-  const value = typeof mod === 'function' ? await safeCall(file, mod as () => unknown) : mod;
-  return validate(file, value);
+  return typeof mod === 'function' ? await safeCall(file, mod as () => unknown) : mod;
+}
+
+/** Seconds a config may take to load; MREORG_CONFIG_TIMEOUT shortens (or lengthens) it. */
+export const CONFIG_TIMEOUT_S = 30;
+
+/**
+ * A default export, function result or top-level await that never settles would leave nothing for Node to wait
+ * for: mreorg would print nothing and exit 0. Bounded, it is an error naming the file. The error says `abandoned`:
+ * the config's code may still hold Node open (a timer, a socket), so the CLI exits at once.
+ */
+async function withinBound<T>(file: string, loading: Promise<T>): Promise<T> {
+  const fromEnv = Number(process.env.MREORG_CONFIG_TIMEOUT);
+  const seconds = process.env.MREORG_CONFIG_TIMEOUT && fromEnv > 0 ? fromEnv : CONFIG_TIMEOUT_S;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const msg = `Config file ${file} did not finish loading within ${seconds} s: its default export (a promise, what its function returned, or a top-level await) never settled.`;
+      reject(Object.assign(new UserError(msg), { abandoned: true }));
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([loading, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function safeCall(file: string, fn: () => unknown): Promise<unknown> {

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
+import { isInside } from '../util/paths.js';
 import type { UserConfig } from './schema.js';
 import type { ResolvedConfig, Runconfig } from './types.js';
 
@@ -20,25 +21,7 @@ export interface Overrides {
 
 export function resolveConfig(root: string, file: string | null, user: UserConfig, over: Overrides = {}): ResolvedConfig {
   const where = file ?? path.join(root, '(defaults)');
-  const runconfigs: Record<string, Runconfig> = {};
-  const userRcs = user.runconfigs ?? {};
-  for (const [name, rc] of Object.entries(userRcs)) {
-    runconfigs[name] = {
-      name,
-      timeout: rc.timeout === undefined ? DEFAULT_TIMEOUT_S : rc.timeout,
-      env: rc.env ?? {},
-      argv: rc.argv ?? [],
-    };
-  }
-  if (Object.keys(runconfigs).length === 0) {
-    runconfigs.default = { name: 'default', timeout: DEFAULT_TIMEOUT_S, env: {}, argv: [] };
-  }
-  const defaultRunconfig = user.defaultRunconfig ?? Object.keys(runconfigs)[0]!;
-  if (!runconfigs[defaultRunconfig]) {
-    throw new UserError(
-      `Config file ${where}: key "defaultRunconfig" names runconfig "${defaultRunconfig}", which is not defined in "runconfigs" (defined: ${Object.keys(runconfigs).join(', ')}).`,
-    );
-  }
+  const { runconfigs, defaultRunconfig } = runconfigsOf(user, where);
   const monitor = (user.monitor ?? [{ dir: '.', recurse: true, autoTrack: true }]).map((m) => ({
     dir: m.dir,
     abs: path.resolve(root, m.dir),
@@ -46,6 +29,7 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
     autoTrack: m.autoTrack ?? false,
     shouldExist: m.shouldExist ?? false,
     group: m.group ?? null,
+    followSymlinks: m.followSymlinks ?? false,
   }));
   const ledger = path.resolve(root, user.ledger ?? '.mreorg/ledger.json');
   return {
@@ -69,6 +53,7 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
     outputMaxBytes: user.output?.maxBytes ?? DEFAULT_OUTPUT_MAX_BYTES,
     inputs: user.inputs ?? {},
     scripts: user.scripts ?? {},
+    areas: areasOf(root, monitor.map((m) => m.abs)),
     rerunOn: {
       script: true,
       modules: true,
@@ -81,6 +66,39 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
       ...stripUndefined(user.rerunOn ?? {}),
     },
   };
+}
+
+/** The runconfigs with their defaults, and the default one (which must be one of them). */
+function runconfigsOf(user: UserConfig, where: string): { runconfigs: Record<string, Runconfig>; defaultRunconfig: string } {
+  const runconfigs: Record<string, Runconfig> = {};
+  const userRcs = user.runconfigs ?? {};
+  for (const [name, rc] of Object.entries(userRcs)) {
+    runconfigs[name] = {
+      name,
+      timeout: rc.timeout === undefined ? DEFAULT_TIMEOUT_S : rc.timeout,
+      env: rc.env ?? {},
+      argv: rc.argv ?? [],
+    };
+  }
+  if (Object.keys(runconfigs).length === 0) {
+    runconfigs.default = { name: 'default', timeout: DEFAULT_TIMEOUT_S, env: {}, argv: [] };
+  }
+  const defaultRunconfig = user.defaultRunconfig ?? Object.keys(runconfigs)[0]!;
+  if (!runconfigs[defaultRunconfig]) {
+    throw new UserError(
+      `Config file ${where}: key "defaultRunconfig" names runconfig "${defaultRunconfig}", which is not defined in "runconfigs" (defined: ${Object.keys(runconfigs).join(', ')}).`,
+    );
+  }
+  return { runconfigs, defaultRunconfig };
+}
+
+/**
+ * Where a run's modules and files are recorded: the project, and for each monitored folder outside it the folder
+ * above it too, where its library usually lies (`../morphforge/examples` uses `../morphforge/lib`).
+ */
+function areasOf(root: string, monitored: string[]): string[] {
+  const outside = monitored.filter((d) => !isInside(root, d)).map((d) => path.dirname(d));
+  return [root, ...new Set(outside)].filter((a, i, all) => !all.some((b, j) => j !== i && b !== a && isInside(b, a)));
 }
 
 /** The interpreter and where it came from: --python, then MREORG_PYTHON, then the config, then `python3`. */

@@ -29,6 +29,7 @@ export const monitorSchema = z.strictObject({
   autoTrack: z.boolean().optional(),
   shouldExist: z.boolean().optional(),
   group: z.string().min(1).optional(),
+  followSymlinks: z.boolean().optional(),
 });
 
 const rerunOnSchema = z.strictObject({

@@ -17,6 +17,8 @@ export interface MonitorDir {
   autoTrack: boolean;
   shouldExist: boolean;
   group: string | null;
+  /** Follow symlinks to folders outside this one. */
+  followSymlinks: boolean;
 }
 
 /** Which kinds of change make a script stale. All true but `packages` unless the config says otherwise. */
@@ -58,6 +60,8 @@ export interface ResolvedConfig {
   /** Declared inputs: project-relative script path -> globs (project-relative). */
   inputs: Record<string, string[]>;
   rerunOn: RerunOn;
+  /** The project root and every monitored folder outside it: where scripts, their modules and files may lie. */
+  areas: string[];
   /** Per-script settings: glob (project-relative) -> settings, in the config's order. */
   scripts: Record<string, ScriptSettings>;
 }

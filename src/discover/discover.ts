@@ -16,6 +16,8 @@ export interface Script {
   abs: string;
   tracked: boolean;
   groups: string[];
+  /** Set when a run of this script wrote the file: it is an output (joblib's cache code, say), not tracked. */
+  generatedBy?: string;
 }
 
 export interface MonitorStatus {
@@ -37,29 +39,39 @@ export interface Discovery {
 export interface TrackState {
   tracked: ReadonlySet<string>;
   untracked: ReadonlySet<string>;
+  /** `.py` files a tracked script's run wrote -> that script: outputs, not scripts, unless tracked explicitly. */
+  generated?: ReadonlyMap<string, string>;
 }
 
 /** Folders that never hold scripts worth running: outputs, virtualenvs, caches (and hidden folders). */
 const SKIP_DIRS = new Set(['_output', 'node_modules', '.venv', 'venv', '__pycache__']);
 
+export interface WalkOptions {
+  /** Follow symlinks to folders outside `dir` (by default only those that stay inside it). */
+  followSymlinks: boolean;
+  /** Told about each folder symlink that was not followed because it leaves `dir`. */
+  onLeaving?: (link: string, target: string) => void;
+}
+
 /**
- * Every `*.py` file under `dir` (or directly in it), following symlinks to files and folders. A folder reached
- * twice through symlinks (a loop, or two links to one place) is walked once: globbing libraries follow a loop
- * until the path gets too long, so this walk is our own.
+ * Every `*.py` file under `dir` (or directly in it), following symlinks to files, and to folders as long as they
+ * stay inside `dir` (a link to an installed package or to /etc would plan and run what is not the project's)
+ * unless `followSymlinks`. A folder reached twice through symlinks (a loop, or two links to one place) is walked
+ * once: globbing libraries follow a loop until the path gets too long, so this walk is our own.
  */
-export function walkScripts(dir: string, recurse: boolean, skip: Set<string>): string[] {
+export function walkScripts(dir: string, recurse: boolean, skip: Set<string>, opts: WalkOptions = { followSymlinks: false }): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
+  let top = dir;
+  try {
+    top = fs.realpathSync.native(dir);
+  } catch {
+    // Walked below as it is (and found empty).
+  }
   // Folders reached through a symlink are walked after every real folder, so a script is named by its real
   // path when it has one.
   const linked: string[] = [];
-  const visit = (d: string): void => {
-    let real: string;
-    try {
-      real = fs.realpathSync.native(d);
-    } catch {
-      return;
-    }
+  const visit = (d: string, real: string): void => {
     if (seen.has(real)) return;
     seen.add(real);
     let entries: fs.Dirent[];
@@ -86,12 +98,22 @@ export function walkScripts(dir: string, recurse: boolean, skip: Set<string>): s
       if (isFile && e.name.endsWith('.py')) out.push(p);
       else if (isDir && recurse && !SKIP_DIRS.has(e.name) && !skip.has(p)) {
         if (e.isSymbolicLink()) linked.push(p);
-        else visit(p);
+        else visit(p, real + path.sep + e.name);
       }
     }
   };
-  visit(dir);
-  while (linked.length) visit(linked.shift()!);
+  visit(dir, top);
+  while (linked.length) {
+    const link = linked.shift()!;
+    let real: string;
+    try {
+      real = fs.realpathSync.native(link);
+    } catch {
+      continue;
+    }
+    if (!opts.followSymlinks && !isInside(top, real)) opts.onLeaving?.(link, real);
+    else visit(link, real);
+  }
   return out;
 }
 
@@ -122,10 +144,16 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
       warnings.push(`monitored directory "${m.dir}" does not exist; skipped`);
       continue;
     }
-    const files = walkScripts(m.abs, m.recurse, new Set(ownDirs));
+    const files = walkScripts(m.abs, m.recurse, new Set(ownDirs), {
+      followSymlinks: m.followSymlinks,
+      onLeaving: (link, target) =>
+        warnings.push(`"${toRel(config.root, link)}" links to ${target}, outside monitored directory "${m.dir}"; not followed (followSymlinks: true follows it)`),
+    });
     for (const abs of files) {
       const rel = toRel(config.root, abs);
-      if (!isInside(config.root, abs)) continue;
+      // Monitored folders may lie outside the project (the original's monitored directories anywhere on disk): their
+      // scripts are named relative to the root, `../lib-examples/ex1.py`.
+      if (!isInside(config.root, abs) && !isInside(m.abs, abs)) continue;
       if (isExcluded(path.basename(abs)) || isExcluded(rel) || isExcluded(abs)) continue;
       const prev = found.get(rel);
       const autoTracked = m.autoTrack || (prev?.tracked ?? false);
@@ -136,8 +164,11 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
   }
   const scripts = [...found.values()];
   for (const s of scripts) {
+    const writer = track.generated?.get(s.path);
+    if (writer !== undefined) s.generatedBy = writer;
     if (track.untracked.has(s.path)) s.tracked = false;
     else if (track.tracked.has(s.path)) s.tracked = true;
+    else if (writer !== undefined) s.tracked = false;
     for (const g of groupMatchers) if (g.test(s.path) && !s.groups.includes(g.name)) s.groups.push(g.name);
     s.groups.sort();
   }

@@ -42,10 +42,16 @@ export async function fingerprintOf(run: Run, ctx: FingerprintContext): Promise<
   const startedMs = Date.parse(run.startedAt);
   const read = new Set([...modules, ...(run.deps?.reads ?? [])]);
   const missing = new Set((run.deps?.missing ?? []).filter((f) => !read.has(f)));
+  const opened = run.deps?.opened;
   const digestOf = (f: string): string | null => {
     if (missing.has(f)) return null;
-    const st = fs.statSync(abs(f), { throwIfNoEntry: false });
-    if (st && st.mtimeMs > startedMs) return CHANGED_DURING_RUN;
+    const st = fs.statSync(abs(f), { throwIfNoEntry: false, bigint: true });
+    const atOpen = opened?.[f];
+    // Precise when the shim saw the file opened: changed only if it differs from what the script read (a file
+    // written before the script opened it, by another script or by the run's own child program, is fine).
+    if (atOpen !== undefined) return st && `${st.size}:${st.mtimeNs}:${st.ino}` === atOpen ? (digests.get(abs(f)) ?? null) : CHANGED_DURING_RUN;
+    // Else conservative: anything modified since the run started.
+    if (st && Number(st.mtimeMs) > startedMs) return CHANGED_DURING_RUN;
     return digests.get(abs(f)) ?? null;
   };
   const pick = (files: string[]): Record<string, string | null> =>

@@ -245,8 +245,17 @@ export class Ledger {
     return this.db.data;
   }
 
-  trackState(): { tracked: Set<string>; untracked: Set<string> } {
-    return { tracked: new Set(this.db.data.tracked), untracked: new Set(this.db.data.untracked) };
+  trackState(): { tracked: Set<string>; untracked: Set<string>; generated: Map<string, string> } {
+    return { tracked: new Set(this.db.data.tracked), untracked: new Set(this.db.data.untracked), generated: this.generatedScripts() };
+  }
+
+  /** `.py` files that recorded runs wrote (a cache's generated code, say) -> the script that wrote them. */
+  private generatedScripts(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [script, byRc] of Object.entries(this.db.data.latest)) {
+      for (const entry of Object.values(byRc)) for (const w of entry.writes) if (w.endsWith('.py') && w !== script) out.set(w, script);
+    }
+    return out;
   }
 
   latest(relPath: string, runconfig: string): LatestEntry | undefined {

@@ -49,6 +49,11 @@ export interface RunDeps {
   writes: string[];
   missing: string[];
   packages: Record<string, string>;
+  /**
+   * Read file -> `size:mtimeNs:inode` when the script first opened it. The fingerprint compares it with the file
+   * once the run has ended: only a file that differs from what the script opened changed while the run used it.
+   */
+  opened?: Record<string, string>;
 }
 
 /** Interpreter identity: part of the fingerprint. */

@@ -59,6 +59,16 @@ export interface PlanEntry {
   expect: Expectation | null;
   /** The last recorded run under this runconfig, if any. */
   last: Pick<LatestEntry, 'result' | 'startedAt' | 'error'> | null;
+  /**
+   * Files the script read and wrote at its last run (under this runconfig, else another): the scheduler never runs
+   * two scripts at once when one writes what the other reads or writes, ordered or not (a cycle orders nothing).
+   */
+  touches: Touches;
+}
+
+export interface Touches {
+  reads: string[];
+  writes: string[];
 }
 
 export interface Plan {
@@ -67,6 +77,8 @@ export interface Plan {
   order: string[];
   /** Dependency cycles found (each a list of paths); their edges are ignored for ordering. */
   cycles: string[][];
+  /** For each cycle, the files its scripts share (one writes what another reads or writes). */
+  cycleFiles: string[][];
 }
 
 export function plan(input: PlanInput): Plan {
@@ -82,7 +94,9 @@ export function plan(input: PlanInput): Plan {
     for (const f of known(s.path)?.writes ?? []) writers.set(f, [...(writers.get(f) ?? []), s.path]);
   }
   for (const s of input.scripts) {
-    const fp = known(s.path)?.fingerprint;
+    const k = known(s.path);
+    entries.get(s.path)!.touches = { reads: Object.keys(k?.fingerprint.data ?? {}), writes: k?.writes ?? [] };
+    const fp = k?.fingerprint;
     if (!fp) continue;
     const ups = new Set<string>();
     for (const f of Object.keys(fp.data)) for (const w of writers.get(f) ?? []) if (w !== s.path && byPath.has(w)) ups.add(w);
@@ -108,7 +122,8 @@ export function plan(input: PlanInput): Plan {
     }
   }
   const order = topo.filter((p) => entries.get(p)!.run);
-  return { entries: input.scripts.map((s) => entries.get(s.path)!), order, cycles };
+  const cycleFiles = cycles.map((c) => sharedFiles(c.map((p) => entries.get(p)!.touches)));
+  return { entries: input.scripts.map((s) => entries.get(s.path)!), order, cycles, cycleFiles };
 }
 
 function planOne(s: PlanScript, input: PlanInput): PlanEntry {
@@ -124,6 +139,7 @@ function planOne(s: PlanScript, input: PlanInput): PlanEntry {
     runconfig: effectiveRunconfig(input.runconfig, settings),
     expect: settings?.expect ?? null,
     last: last ? { result: last.result, startedAt: last.startedAt, error: last.error } : null,
+    touches: { reads: [], writes: [] },
   };
   if (!s.tracked) {
     entry.state = 'untracked';
@@ -188,4 +204,30 @@ function timeoutRaised(was: number | null | undefined, now: number | null): Reas
   if (was === undefined || was === null || now === was) return [];
   if (now !== null && now < was) return [];
   return [{ kind: 'timeout-raised', was, now }];
+}
+
+/** True when the two cannot run at once: one writes a file the other reads or writes. */
+export function clashes(a: Touches, b: Touches): boolean {
+  if (a.writes.length === 0 && b.writes.length === 0) return false;
+  const aw = new Set(a.writes);
+  const bw = new Set(b.writes);
+  return b.writes.some((f) => aw.has(f)) || b.reads.some((f) => aw.has(f)) || a.reads.some((f) => bw.has(f));
+}
+
+/** The files written by one of these scripts and read or written by another (sorted). */
+function sharedFiles(all: Touches[]): string[] {
+  const out = new Set<string>();
+  all.forEach((a, i) => {
+    const w = new Set(a.writes);
+    all.forEach((b, j) => {
+      if (i !== j) for (const f of [...b.reads, ...b.writes]) if (w.has(f)) out.add(f);
+    });
+  });
+  return [...out].sort();
+}
+
+/** "dependency cycle a.py -> b.py -> a.py (they share output/build.dat); ..." for the terminal, status and report. */
+export function cycleNote(cycle: string[], files: string[]): string {
+  const shared = files.length ? ` (they share ${files.slice(0, 5).join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''})` : '';
+  return `dependency cycle ${cycle.join(' -> ')}${shared}: no order is enforced, but they never run at the same time`;
 }

@@ -7,7 +7,7 @@
 import { figureCount } from '../model/figures.js';
 import type { Run, RunResult } from '../model/run.js';
 import type { Expectation } from '../model/settings.js';
-import { endedAsExpected, type Plan } from '../plan/plan.js';
+import { cycleNote, endedAsExpected, type Plan } from '../plan/plan.js';
 import type { BuildEvent, BuildSummary, Reporter, SkipReason } from '../schedule/events.js';
 import { unreachable } from '../util/errors.js';
 import { formatAgo, formatDuration } from '../util/format.js';
@@ -110,7 +110,7 @@ class TerminalReporter implements Reporter {
   private planned(plan: Plan, runconfig: string, dryRun: boolean): void {
     this.total = plan.order.length;
     for (const e of plan.entries) if (e.expect) this.expect.set(e.path, e.expect);
-    for (const c of plan.cycles) this.print(this.paint('33', `warning: dependency cycle ${t(c.join(' -> '))}; its order is not enforced`));
+    plan.cycles.forEach((c, i) => this.print(this.paint('33', `warning: ${t(cycleNote(c, plan.cycleFiles[i] ?? []))}`)));
     const n = `${this.total} script${this.total === 1 ? '' : 's'}`;
     const failing = plan.entries.filter((e) => e.state === 'failed').length;
     if (this.total === 0 && failing > 0) this.print(`Nothing to run under runconfig ${runconfig}: nothing changed, but ${failing} script${failing === 1 ? ' is' : 's are'} still failing (--retry-failed reruns them).`);

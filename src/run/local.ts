@@ -7,6 +7,8 @@ import { LAUNCHER, runScript } from './script.js';
 
 export interface LocalExecutorOptions {
   root: string;
+  /** The root and monitored folders outside it. */
+  areas: string[];
   python: string;
   interpreter: Interpreter;
   figureFormats: string[];

@@ -30,6 +30,8 @@ export interface Manifest {
   reads: string[];
   writes: string[];
   missing: string[];
+  /** Read file -> `size:mtimeNs:inode` when the script first opened it (absent from older shims). */
+  opened: Record<string, string>;
   packages: Record<string, string>;
 }
 
@@ -57,6 +59,7 @@ export function readManifest(file: string, maxBytes = DEFAULT_OUTPUT_MAX_BYTES):
     reads: strings(m.reads),
     writes: strings(m.writes),
     missing: strings(m.missing),
+    opened: stringRecord(m.opened),
     packages: m.packages && typeof m.packages === 'object' ? m.packages : {},
   };
 }
@@ -73,4 +76,9 @@ function normaliseException(e: unknown, maxBytes: number): RunError | null {
     traceback: boundText(String(x.traceback ?? ''), maxBytes),
     frames,
   };
+}
+
+function stringRecord(v: unknown): Record<string, string> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

@@ -2,9 +2,11 @@
  * One script process: spawn, capture both streams (bounded), enforce the timeout, obey an abort (Ctrl-C), and
  * clean up whatever the script left running. Never throws for anything the script does: every ending is data.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { OutputCapture } from './capture.js';
-import { killTree, runProcesses } from './killtree.js';
+import { killNow, killTree, leftovers, prepareRun, releaseRun, rootExited, trackRun, type RunTree } from './killtree.js';
 
 export interface ProcessSpec {
   command: string;
@@ -40,45 +42,33 @@ export interface ProcessOutcome {
   strays: number;
 }
 
-/** Process groups of the scripts running now, so a second Ctrl-C can kill them all at once. */
-const activeGroups = new Set<number>();
+/** A script's process: stdin closed, both output streams piped. */
+type Child = ChildProcessByStdio<null, Readable, Readable>;
 
-/** SIGKILL every running script's process group, synchronously (used when the user insists on quitting). */
+/** The scripts running now, so a second Ctrl-C can kill them all at once. */
+const active = new Set<RunTree>();
+
+/** SIGKILL every running script and what it started, synchronously (used when the user insists on quitting). */
 export function killAllNow(): void {
-  for (const pgid of activeGroups) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
+  for (const tree of active) killNow(tree);
 }
 
 export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   const stdout = new OutputCapture(spec.maxBytes, spec.stdoutLog);
   const stderr = new OutputCapture(spec.maxBytes, spec.stderrLog);
   const started = performance.now();
-  const out: ProcessOutcome = {
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    interrupted: false,
-    durationMs: 0,
-    stdout,
-    stderr,
-    spawnError: null,
-    strays: 0,
-  };
-  const grace = spec.graceMs ?? 2000;
+  const out: ProcessOutcome = { exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: 0, stdout, stderr, spawnError: null, strays: 0 };
+  const prepared = prepareRun(spec.token);
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd,
-    env: { ...spec.env, MREORG_RUN_ID: spec.token },
+    env: { ...spec.env, ...prepared.env, MREORG_RUN_ID: spec.token },
     // stdin is /dev/null: a script that reads input gets EOF instead of hanging the build.
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so the timeout can signal the script and its children together.
     detached: true,
   });
-  if (child.pid !== undefined) activeGroups.add(child.pid);
+  const tree = trackRun(prepared, child.pid, spec.token);
+  if (tree) active.add(tree);
   child.stdout.on('data', (c: Buffer) => {
     stdout.write(c);
     spec.onOutput?.('stdout', c);
@@ -87,18 +77,37 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     stderr.write(c);
     spec.onOutput?.('stderr', c);
   });
+  const killing = await waitForExit(spec, child, tree, out);
+  out.durationMs = performance.now() - started;
+  // A timeout or an interrupt is stopping the run: let it finish before looking for what is left.
+  if (killing) await killing;
+  const spawned = takeSpawnedMark(spec.env);
+  if (tree && out.spawnError === null) await stopLeftovers(child, tree, spawned, out);
+  if (tree) {
+    active.delete(tree);
+    releaseRun(tree);
+  }
+  await stdout.close();
+  await stderr.close();
+  return out;
+}
 
+/**
+ * Waits for the script's process to exit, stopping its tree on timeout or abort (the outcome says which).
+ * Returns the stopping in progress, if any.
+ */
+async function waitForExit(spec: ProcessSpec, child: Child, tree: RunTree | null, out: ProcessOutcome): Promise<Promise<unknown> | null> {
+  const grace = spec.graceMs ?? 2000;
   let killing: Promise<unknown> | null = null;
   const stop = (why: 'timeout' | 'interrupt'): void => {
     if (why === 'timeout') out.timedOut = true;
     else out.interrupted = true;
-    if (!killing && child.pid !== undefined) killing = killTree(child.pid, spec.token, why === 'interrupt' ? Math.min(grace, 1000) : grace);
+    if (!killing && tree) killing = killTree(tree, why === 'interrupt' ? Math.min(grace, 1000) : grace);
   };
   const timer = spec.timeoutMs !== null ? setTimeout(() => stop('timeout'), spec.timeoutMs) : null;
   const onAbort = (): void => stop('interrupt');
   if (spec.signal?.aborted) onAbort();
   spec.signal?.addEventListener('abort', onAbort);
-
   await new Promise<void>((resolve) => {
     child.on('error', (e) => {
       out.spawnError = e.message;
@@ -106,35 +115,27 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     });
     // 'exit', not 'close': a background process the script left behind may hold the pipes open forever.
     child.on('exit', (code, sig) => {
+      if (tree) rootExited(tree);
       out.exitCode = code;
       out.signal = sig;
       resolve();
     });
   });
-  out.durationMs = performance.now() - started;
-  if (child.pid !== undefined) activeGroups.delete(child.pid);
   if (timer) clearTimeout(timer);
   spec.signal?.removeEventListener('abort', onAbort);
+  return killing;
+}
 
-  if (child.pid !== undefined && out.spawnError === null) {
-    // Let the pipes drain; if something still holds them, it is a leftover of the script: stop it.
-    const drained = await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 200, false);
-    // The full search (/proc, every process's environment) costs milliseconds, so it runs only when something
-    // of the script is visibly left: its pipes are still held open, or its process group still has members.
-    // (A daemon that closed its pipes and left the group is found by the timeout and interrupt paths.)
-    const left = !drained || groupAlive(child.pid) ? runProcesses(child.pid, spec.token) : [];
-    if (!drained || left.length > 0) {
-      out.strays = left.length;
-      if (left.length > 0) await killTree(child.pid, spec.token, 500);
-      await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 500, false);
-      child.stdout.destroy();
-      child.stderr.destroy();
-    }
-  }
-  if (killing) await killing;
-  await stdout.close();
-  await stderr.close();
-  return out;
+/** After the script exited: whatever of its run is left (holding its pipes, or still in its tree) is stopped. */
+async function stopLeftovers(child: Child, tree: RunTree, spawned: boolean, out: ProcessOutcome): Promise<void> {
+  const drained = await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 200, false);
+  const left = leftovers(tree, { pipesHeld: !drained, spawned });
+  if (drained && left.length === 0) return;
+  out.strays = left.length;
+  if (left.length > 0) await killTree(tree, 500);
+  await raceTimeout(Promise.all([once(child.stdout), once(child.stderr)]).then(() => true), 500, false);
+  child.stdout.destroy();
+  child.stderr.destroy();
 }
 
 /** `p`, or `fallback` after `ms`; the timer is cleared either way so it never keeps mreorg alive. */
@@ -148,9 +149,14 @@ async function raceTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T
   }
 }
 
-function groupAlive(pgid: number): boolean {
+/**
+ * Whether the shim saw the script start a process (it makes the folder `<manifest>.spawned` when it does; see
+ * docs/manifest.md); the mark is removed. True when there is no shim to ask: then only a search can tell.
+ */
+function takeSpawnedMark(env: NodeJS.ProcessEnv): boolean {
+  if (!env.MREORG_MANIFEST) return true;
   try {
-    process.kill(-pgid, 0);
+    fs.rmdirSync(`${env.MREORG_MANIFEST}.spawned`);
     return true;
   } catch {
     return false;

@@ -8,11 +8,13 @@ import type { Runconfig } from '../config/types.js';
 import type { Interpreter, Run, RunDeps, RunError, RunFigure, RunResult } from '../model/run.js';
 import { isInside, shimDir, toRel } from '../util/paths.js';
 import { readManifest, type Manifest } from './manifest.js';
-import { runProcess, type ProcessOutcome } from './process.js';
+import { runProcess, type ProcessOutcome, type ProcessSpec } from './process.js';
 import { parseTraceback } from './traceback.js';
 
 export interface ScriptRunSpec {
   root: string;
+  /** The root and monitored folders outside it: what the run's modules and files are recorded under. */
+  areas: string[];
   /** Project-relative path. */
   path: string;
   runconfig: Runconfig;
@@ -58,19 +60,28 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     // No manifest then (full disk, read-only folder): the run still happens and falls back to stderr.
   }
   const startedAt = new Date().toISOString();
+  const out = await runProcess(processSpec(spec, id, abs, manifestFile));
+  const manifest = readManifest(manifestFile, spec.maxBytes);
+  fs.rmSync(manifestFile, { force: true });
+  return runOf(spec, { id, abs, startedAt, out, manifest });
+}
+
+/** The script's process: the launcher, the script by its bare name from its folder, the run's environment. */
+function processSpec(spec: ScriptRunSpec, id: string, abs: string, manifestFile: string): ProcessSpec {
   const env = scriptEnv(
     process.env,
     spec.runconfig,
     {
       MREORG_MANIFEST: manifestFile,
-      MREORG_PROJECT_ROOT: spec.root,
+      MREORG_PROJECT_ROOT: spec.areas.join(path.delimiter),
       MREORG_FIGURE_FORMATS: spec.figureFormats.join(','),
     },
     spec.jobs,
   );
-  const out = await runProcess({
+  return {
     command: spec.python,
-    args: [LAUNCHER, abs, ...spec.runconfig.argv],
+    // As `python script.py` from the script's folder: sys.argv[0] is the bare name (the launcher resolves __file__).
+    args: [LAUNCHER, path.basename(abs), ...spec.runconfig.argv],
     cwd: path.dirname(abs),
     env,
     timeoutMs: spec.runconfig.timeout === null ? null : spec.runconfig.timeout * 1000,
@@ -80,19 +91,22 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     stderrLog: path.join(spec.workDir, 'logs', `${id}.stderr.log`),
     ...(spec.signal ? { signal: spec.signal } : {}),
     ...(spec.onOutput ? { onOutput: spec.onOutput } : {}),
-  });
-  const manifest = readManifest(manifestFile, spec.maxBytes);
-  fs.rmSync(manifestFile, { force: true });
+  };
+}
+
+/** The Run record of what happened, from the process outcome and (when it wrote one) the shim's manifest. */
+function runOf(spec: ScriptRunSpec, r: { id: string; abs: string; startedAt: string; out: ProcessOutcome; manifest: Manifest | null }): Run {
+  const { out, manifest } = r;
   const rel = (p: string): string => toRel(spec.root, p);
   const stdout = out.stdout.result(rel);
   const stderr = out.stderr.result(rel);
   if (out.strays > 0) stderr.text += `\n[mreorg: stopped ${out.strays} process(es) the script left running]\n`;
   const result = resultOf(out);
   return {
-    id,
+    id: r.id,
     path: spec.path,
     runconfig: spec.runconfig.name,
-    startedAt,
+    startedAt: r.startedAt,
     durationMs: Math.round(out.durationMs),
     exitCode: out.exitCode,
     signal: out.signal,
@@ -105,8 +119,8 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     stdout,
     stderr,
     error: errorOf(result, out, manifest, stderr.text, spec.runconfig.timeout, spec.maxBytes),
-    figures: manifest ? figuresFromManifest(spec.root, manifest) : figuresFromDisk(spec.root, abs, Date.parse(startedAt)),
-    deps: manifest ? depsOf(spec.root, abs, manifest) : null,
+    figures: manifest ? figuresFromManifest(spec.root, manifest) : figuresFromDisk(spec.root, r.abs, Date.parse(r.startedAt)),
+    deps: manifest ? depsOf(spec.root, spec.areas, r.abs, manifest) : null,
     source: manifest ? 'manifest' : 'stderr',
   };
 }
@@ -172,14 +186,15 @@ function figuresFromDisk(root: string, abs: string, since: number): RunFigure[] 
   return out;
 }
 
-function depsOf(root: string, scriptAbs: string, m: Manifest): RunDeps {
-  const inside = (list: string[]): string[] =>
-    [...new Set(list.filter((p) => isInside(root, p) && p !== scriptAbs).map((p) => toRel(root, p)))].sort();
+function depsOf(root: string, areas: string[], scriptAbs: string, m: Manifest): RunDeps {
+  const ours = (p: string): boolean => p !== scriptAbs && areas.some((a) => isInside(a, p));
+  const inside = (list: string[]): string[] => [...new Set(list.filter(ours).map((p) => toRel(root, p)))].sort();
   return {
     modules: inside(m.modules),
     reads: inside(m.reads),
     writes: inside(m.writes),
     missing: inside(m.missing),
     packages: m.packages,
+    opened: Object.fromEntries(Object.entries(m.opened).filter(([p]) => ours(p)).map(([p, st]) => [toRel(root, p), st])),
   };
 }

@@ -8,7 +8,7 @@
 import pLimit from 'p-limit';
 import type { LatestEntry } from '../model/entry.js';
 import type { Run } from '../model/run.js';
-import type { Plan, PlanEntry } from '../plan/plan.js';
+import { clashes, type Plan, type PlanEntry } from '../plan/plan.js';
 import type { Executor, RunningJob } from '../run/executor.js';
 import type { Emit } from './events.js';
 import { retriesAfterMissing } from './retry.js';
@@ -101,6 +101,9 @@ export class Scheduler {
   /** Claims of runs not yet on disk: released after the final write succeeds. */
   private readonly heldClaims: string[] = [];
   private readonly limit: ReturnType<typeof pLimit>;
+  /** Scripts running now (their files): one that clashes with any of them waits (see clashes()). */
+  private readonly active = new Map<string, PlanEntry>();
+  private wakeOnFinish: Array<() => void> = [];
   private stopStarting = false;
   private flushWarned = false;
   private startedAt = '';
@@ -191,7 +194,15 @@ export class Scheduler {
         this.doneElsewhere(p, other);
         return { run: null, claimed: true };
       }
-      const ran = await this.execute(entry, hash);
+      await this.exclusive(entry);
+      let ran: Run;
+      try {
+        // Waiting for a clashing script may have outlasted the build (Ctrl-C, fail-fast): then start nothing.
+        if (this.stopStarting || this.aborted) return { run: null, claimed: true };
+        ran = await this.execute(entry, hash);
+      } finally {
+        this.leave(entry);
+      }
       const first = this.retryOf.get(p);
       const run = first ? { ...ran, retryOf: first } : ran;
       await store.record(run);
@@ -206,6 +217,21 @@ export class Scheduler {
       claims.release(p);
       throw e;
     }
+  }
+
+  /** Waits (in its job slot) until no running script writes what this one touches, or touches what it writes. */
+  private async exclusive(entry: PlanEntry): Promise<void> {
+    for (;;) {
+      const clash = [...this.active.values()].some((other) => clashes(entry.touches, other.touches));
+      if (!clash) break;
+      await new Promise<void>((wake) => this.wakeOnFinish.push(wake));
+    }
+    this.active.set(entry.path, entry);
+  }
+
+  private leave(entry: PlanEntry): void {
+    this.active.delete(entry.path);
+    for (const wake of this.wakeOnFinish.splice(0)) wake();
   }
 
   private async execute(entry: PlanEntry, hash: string): Promise<Run> {

@@ -133,7 +133,13 @@ test('nothing outside the project: a folder linked in from outside, a symlinked 
   write('ext/_output/fig.png', 'x');
   write('shared/fig.png', 'x');
   write('precious/data.csv', '1\n');
-  rig.write({ 'a/a.py': 'pass\n', 'b/b.py': 'pass\n', 'b/_output/own.png': 'x' });
+  // The monitor follows folder links out of the project (followSymlinks), so clean must not.
+  rig.write({
+    'mreorg.config.ts': "export default { monitor: [{ dir: '.', recurse: true, autoTrack: true, followSymlinks: true }] };\n",
+    'a/a.py': 'pass\n',
+    'b/b.py': 'pass\n',
+    'b/_output/own.png': 'x',
+  });
   fs.symlinkSync(path.join(outside, 'ext'), rig.path('linked'));
   fs.symlinkSync(path.join(outside, 'shared'), rig.path('a/_output'));
   fs.symlinkSync(path.join(outside, 'precious'), rig.path('b/_output/link'));

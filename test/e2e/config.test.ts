@@ -40,6 +40,29 @@ test('unknown group on the command line', withTimeout(T, () => expectConfigError
 
 test('a config that throws', withTimeout(T, () => expectConfigError("throw new Error('lab server unreachable');\nexport default {};\n", /could not be loaded: .*lab server unreachable/)));
 
+test('a config that never settles: exit 2 naming the file once the bound is reached, for build and status', withTimeout(T, async () => {
+  const never = {
+    'default export': 'export default new Promise(() => {});\n',
+    'top-level await': 'await new Promise(() => {});\nexport default {};\n',
+    'function result': 'export default () => new Promise(() => {});\n',
+    // A timer of the config's own would keep Node running after the error: mreorg must still end.
+    'with a timer left running': 'setInterval(() => {}, 1000);\nexport default new Promise(() => {});\n',
+  };
+  for (const [what, config] of Object.entries(never)) {
+    for (const command of ['build', 'status']) {
+      rig.write({ 'mreorg.config.ts': config, 'a.py': 'pass\n' });
+      const r = await rig.run([command], { env: { MREORG_CONFIG_TIMEOUT: '1' }, timeoutMs: 20_000 });
+      assert.is(r.code, 2, `${what}, ${command}: exit ${r.code}; stderr: ${r.stderr}`);
+      assert.match(r.stderr, /mreorg\.config\.ts did not finish loading within 1 s/, `${what}, ${command}`);
+      assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+  }
+  assert.not.ok(rig.exists('.mreorg/ledger.json'), 'nothing ran');
+  rig.write({ 'mreorg.config.ts': 'export default new Promise((resolve) => setTimeout(() => resolve({ jobs: 1 }), 200));\n' });
+  const ok = await rig.json(['build'], { env: { MREORG_CONFIG_TIMEOUT: '5' } });
+  assert.equal(ranPaths(ok.doc), ['a.py'], 'a config that settles in time loads');
+}));
+
 test('missing --config file', withTimeout(T, () => expectConfigError('export default {};\n', /nothere\.ts does not exist/, ['build', '--config', 'nothere.ts'])));
 
 test('a python that does not exist', withTimeout(T, () => expectConfigError("export default { python: '/no/such/python3' };\n", /Python interpreter "\/no\/such\/python3" was not found/, ['build'])));

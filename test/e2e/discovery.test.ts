@@ -1,4 +1,6 @@
 /** Discovery: monitored directories, recurse, excludes, autoTrack and track/untrack, filegroups. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withTimeout } from '../helpers/timeout.js';
@@ -83,6 +85,29 @@ test('an empty config: the whole project, recursively, tracked, the usual folder
   const { doc } = await rig.json(['status']);
   assert.equal(doc.runconfig, 'default');
   assert.equal(doc.scripts.map((s: any) => [s.path, s.state]), [['a.py', 'never-run'], ['x/b.py', 'never-run']]);
+}));
+
+test('a folder symlink that leaves the monitored folder is not followed unless followSymlinks; loops are survived', withTimeout(T, async () => {
+  const outside = new Rig('mreorg-outside-');
+  try {
+    outside.write({ 'sitecustomize.py': 'print("not the project\'s")\n', 'pkg/mod.py': '' });
+    fs.symlinkSync(outside.dir, path.join(outside.dir, 'pkg', 'back'));  // a loop inside the outside folder
+    rig.write({ 'sims/run.py': '', 'sims/inner/gen.py': '', 'mreorg.config.ts': "export default { monitor: [{ dir: 'sims', recurse: true, autoTrack: true }] };\n" });
+    fs.symlinkSync(outside.dir, rig.path('sims/ext'));
+    fs.symlinkSync(rig.path('sims/inner'), rig.path('sims/again'));  // stays inside: followed (walked once)
+    fs.symlinkSync('..', rig.path('sims/inner/up'));  // a loop
+    const st = await rig.json(['status']);
+    assert.equal(st.doc.scripts.map((s: any) => s.path), ['sims/inner/gen.py', 'sims/run.py']);
+    assert.ok(st.doc.warnings.some((w: string) => /"sims\/ext" links to .*outside monitored directory "sims"; not followed/.test(w)), JSON.stringify(st.doc.warnings));
+    const b = await rig.json(['build']);
+    assert.equal(ranPaths(b.doc), ['sims/inner/gen.py', 'sims/run.py']);
+
+    rig.write({ 'mreorg.config.ts': "export default { monitor: [{ dir: 'sims', recurse: true, autoTrack: true, followSymlinks: true }] };\n" });
+    const followed = await rig.json(['status']);
+    assert.equal(followed.doc.scripts.map((s: any) => s.path), ['sims/ext/pkg/mod.py', 'sims/ext/sitecustomize.py', 'sims/inner/gen.py', 'sims/run.py']);
+  } finally {
+    outside.cleanup();
+  }
 }));
 
 test('init writes a starter config that loads, and refuses to overwrite', withTimeout(T, async () => {

@@ -12,16 +12,8 @@ test.before.each(() => {
   rig = new Rig();
 });
 test.after.each(() => {
-  // Never leave a sleeping script behind, whatever the test did.
-  for (const f of fs.readdirSync(rig.dir)) {
-    if (f.endsWith('.pid')) {
-      try {
-        process.kill(Number(fs.readFileSync(rig.path(f), 'utf8')), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  }
+  // Never leave a sleeping process behind, whatever the test did.
+  rig.killLeftovers();
   rig.cleanup();
 });
 
@@ -38,7 +30,8 @@ function ledger(): any {
   return JSON.parse(rig.read('.mreorg/ledger.json'));
 }
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP: the terminal was closed.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   test(
     `${sig} during a build: running scripts and their children stop, runs recorded as interrupted, finished kept, exit 130`,
     withTimeout(T, async () => {
@@ -46,7 +39,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       const { child, done } = rig.start(['build', '-j', '2']);
       await rig.until('fast.py recorded and slow.py running', () => {
         try {
-          return ledger().latest['fast.py']?.default?.result === 'success' && rig.exists('slow_child.pid');
+          // slow.pid is written after slow_child.pid: wait for both, or a loaded machine can signal in between.
+          return ledger().latest['fast.py']?.default?.result === 'success' && rig.exists('slow_child.pid') && rig.exists('slow.pid');
         } catch {
           return false;
         }
@@ -62,6 +56,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       assert.not.ok(isRunning(Number(rig.read('slow.pid'))), 'the script was stopped');
       assert.not.ok(isRunning(Number(rig.read('slow_child.pid'))), "the script's child was stopped");
       assert.ok(rig.exists('report/index.html'), 'the report was written');
+      assert.equal(fs.readdirSync(rig.path('.mreorg/claims')), [], 'claims released');
       // The next build reruns only what did not finish.
       rig.write({ 'slow.py': 'print("quick now")\n' });
       const next = await rig.json(['build']);
@@ -69,6 +64,47 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     }),
   );
 }
+
+test(
+  'the terminal closes during a build: scripts stopped, runs recorded as interrupted, claims released, no crash',
+  withTimeout(T, async () => {
+    rig.write({ 'fast.py': 'print("fast done")\n', 'slow.py': SLOW });
+    // mreorg runs on a real pseudo-terminal, as in a terminal window; closing the master side hangs it up.
+    const driver = [
+      'import json, os, pty, select, sys',
+      'pid, fd = pty.fork()',
+      'if pid == 0:',
+      '    os.execv(sys.argv[1], sys.argv[1:])',
+      'while not os.path.exists("slow_child.pid"):',
+      '    if select.select([fd], [], [], 0.05)[0]:',
+      '        os.read(fd, 65536)  # what mreorg prints, so it never blocks on a full terminal',
+      'os.close(fd)',
+      '_, status = os.waitpid(pid, 0)',
+      'print(json.dumps({"code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,',
+      '                  "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}))',
+    ].join('\n');
+    const { cliPath, PYTHON } = await import('../helpers/rig.js');
+    const { spawn } = await import('node:child_process');
+    const child = spawn(PYTHON, ['-c', driver, process.execPath, cliPath, 'build', '-j', '2'], {
+      cwd: rig.dir,
+      env: { ...process.env, MREORG_PYTHON: PYTHON, NO_COLOR: '1', CI: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    await new Promise((r) => child.on('close', r));
+    const status = JSON.parse(out.trim().split('\n').pop()!) as { code: number | null; signal: number | null };
+    // 130 as for Ctrl-C, or ended by SIGHUP (1) as programs whose terminal is gone are; never an abort (6).
+    assert.ok(status.code === 130 || status.signal === 1, `mreorg ended with ${JSON.stringify(status)}: ${out}`);
+    const l = ledger();
+    assert.is(l.latest['fast.py'].default.result, 'success');
+    assert.is(l.latest['slow.py'].default.result, 'interrupted');
+    assert.not.ok(isRunning(Number(rig.read('slow.pid'))), 'the script was stopped');
+    assert.not.ok(isRunning(Number(rig.read('slow_child.pid'))), "the script's child was stopped");
+    assert.equal(fs.readdirSync(rig.path('.mreorg/claims')), [], 'claims released');
+  }),
+);
 
 test(
   'a second Ctrl-C quits at once and still leaves a valid ledger',

@@ -107,4 +107,23 @@ test(
   }),
 );
 
+test(
+  'a script another build is running is waited for, named, and its result counts: it failed there, so this build exits 1',
+  withTimeout(T, async () => {
+    rig.write({ 'slow.py': 'import time\nopen("started", "w").close()\ntime.sleep(2)\nraise ValueError("failed in the first build")\n' });
+    const first = rig.start(['build', '--no-report']);
+    await rig.until('the first build started slow.py', () => rig.exists('started'));
+    const second = await rig.json(['build', '--no-report']);
+    const firstDone = await first.done;
+    assert.is(firstDone.code, 1);
+    assert.is(second.res.code, 1, 'the other build\'s failure is this build\'s verdict too');
+    assert.match(second.res.stderr, /skip slow\.py: waiting for slow\.py, claimed by build [0-9a-f]+ on host /);
+    assert.match(second.res.stderr, /FAILED slow\.py \(run by another mreorg build\)/);
+    const doc = second.doc.scripts[0];
+    assert.equal([doc.outcome, doc.ran, doc.runByOtherBuild], ['failed', false, true]);
+    assert.is(second.doc.counts.byOtherBuild, 1);
+    assert.is(second.doc.counts.upToDate, 0, 'never counted as up to date');
+  }),
+);
+
 test.run();

@@ -96,4 +96,30 @@ test(
   }),
 );
 
+test(
+  'a monitored folder outside the project: its scripts are found, run with their own modules recorded, shown and reported as ../paths',
+  withTimeout(T, async () => {
+    rig.write({
+      'lab/mreorg.config.ts': "export default { monitor: [{ dir: 'sims', autoTrack: true }, { dir: '../morphforge/examples', autoTrack: true }] };\n",
+      'lab/sims/a.py': 'print("a")\n',
+      'morphforge/lib/neuron.py': 'TAU = 10\n',
+      'morphforge/examples/ex1.py': 'import sys, os\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))\nimport neuron\nimport matplotlib.pyplot as plt\nplt.plot([1, neuron.TAU])\nprint("tau", neuron.TAU)\n',
+    });
+    const lab = rig.path('lab');
+    const built = await rig.run(['build', '--json'], { cwd: lab });
+    assert.is(built.code, 0, built.stderr);
+    const doc = JSON.parse(built.stdout);
+    assert.equal(ranPaths(doc), ['../morphforge/examples/ex1.py', 'sims/a.py']);
+    const show = JSON.parse((await rig.run(['show', '../morphforge/examples/ex1.py', '--json'], { cwd: lab })).stdout);
+    assert.match(show.runs[0].stdout, /^tau 10$/m);
+    assert.ok(show.runs[0].figures.some((f: string) => f.startsWith('../morphforge/examples/_output/figures/ex1/png/')), 'its figure is recorded');
+    assert.equal(show.runs[0].deps.modules, ['../morphforge/lib/neuron.py'], 'its own library is recorded');
+    const index = fs.readFileSync(path.join(lab, 'report/index.html'), 'utf8');
+    assert.match(index, /\.\.\/morphforge\/examples\/ex1\.py/);
+    rig.write({ 'morphforge/lib/neuron.py': 'TAU = 20\n' });
+    const status = JSON.parse((await rig.run(['status', '--json'], { cwd: lab })).stdout);
+    assert.equal(entry(status, '../morphforge/examples/ex1.py').reasons, ['../morphforge/lib/neuron.py changed']);
+  }),
+);
+
 test.run();

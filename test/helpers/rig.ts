@@ -89,6 +89,24 @@ export class Rig {
     }
   }
 
+  /**
+   * SIGKILL the processes named in the project's `*.pid` files that still run in the project (their working
+   * folder is inside it). Pids are reused within minutes on a busy machine: a bare kill of a recorded pid could
+   * hit an unrelated process.
+   */
+  killLeftovers(): void {
+    for (const f of fs.readdirSync(this.dir)) {
+      if (!f.endsWith('.pid')) continue;
+      const pid = Number(this.read(f));
+      try {
+        const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+        if (cwd === this.dir || cwd.startsWith(this.dir + path.sep)) process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone, or not ours to look at
+      }
+    }
+  }
+
   cleanup(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

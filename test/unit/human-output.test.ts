@@ -9,6 +9,7 @@ test('status: states, groups, reasons, notes, warnings and counts', () => {
   const doc: StatusDocument = {
     runconfig: 'std',
     cycles: [['a.py', 'b.py', 'a.py']],
+    cycleFiles: [['output/build.dat']],
     warnings: ['monitored directory old/ does not exist'],
     scripts: [
       { path: 'sims/sim_ok.py', state: 'up-to-date', reasons: [], notes: ['package numpy 1.24.2 -> 1.26.0 (not a rerun trigger: rerunOn.packages is off)'], groups: ['sims'], upstream: [] },
@@ -21,7 +22,7 @@ test('status: states, groups, reasons, notes, warnings and counts', () => {
     formatStatus(doc),
     [
       'warning: monitored directory old/ does not exist',
-      'warning: dependency cycle a.py -> b.py -> a.py',
+      'warning: dependency cycle a.py -> b.py -> a.py (they share output/build.dat): no order is enforced, but they never run at the same time',
       'up to date  sims/sim_ok.py   [sims]',
       '              note: package numpy 1.24.2 -> 1.26.0 (not a rerun trigger: rerunOn.packages is off)',
       'changed     analysis/use.py',
@@ -38,12 +39,12 @@ test('status: states, groups, reasons, notes, warnings and counts', () => {
 });
 
 test('status of one script says "1 script"', () => {
-  const one: StatusDocument = { runconfig: 'std', cycles: [], warnings: [], scripts: [{ path: 'a.py', state: 'never-run', reasons: [], notes: [], groups: [], upstream: [] }] };
+  const one: StatusDocument = { runconfig: 'std', cycles: [], cycleFiles: [], warnings: [], scripts: [{ path: 'a.py', state: 'never-run', reasons: [], notes: [], groups: [], upstream: [] }] };
   assert.match(formatStatus(one), /\nrunconfig std: 1 script: 1 never run\n$/);
 });
 
 test('status of an empty selection', () => {
-  assert.fixture(formatStatus({ runconfig: 'short', cycles: [], warnings: [], scripts: [] }), '\nrunconfig short: 0 scripts\n');
+  assert.fixture(formatStatus({ runconfig: 'short', cycles: [], cycleFiles: [], warnings: [], scripts: [] }), '\nrunconfig short: 0 scripts\n');
 });
 
 function run(over: Partial<Run>): Run {

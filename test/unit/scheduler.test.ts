@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import type { Runconfig } from '../../src/config/types.js';
 import type { LatestEntry } from '../../src/model/entry.js';
 import type { Run, RunDeps, RunResult } from '../../src/model/run.js';
-import type { Plan, PlanEntry } from '../../src/plan/plan.js';
+import type { Plan, PlanEntry, Touches } from '../../src/plan/plan.js';
 import type { Executor, Job, RunningJob } from '../../src/run/executor.js';
 import type { BuildEvent } from '../../src/schedule/events.js';
 import { Scheduler, type Clock, type RunStore } from '../../src/schedule/scheduler.js';
@@ -91,9 +91,12 @@ function fakeClock(): Clock & { sleeps: number[] } {
   return { sleeps, now: () => '2026-01-01T00:00:00.000Z', sleep: async (ms) => void sleeps.push(ms) };
 }
 
-function planOf(order: string[], upstream: Record<string, string[]> = {}): Plan {
-  const entries: PlanEntry[] = order.map((p) => ({ path: p, state: 'never-run', run: true, reasons: [], notes: [], upstream: upstream[p] ?? [], runconfig: rc, expect: null, last: null }));
-  return { entries, order, cycles: [] };
+function planOf(order: string[], upstream: Record<string, string[]> = {}, touches: Record<string, Touches> = {}): Plan {
+  const entries: PlanEntry[] = order.map((p) => ({
+    path: p, state: 'never-run', run: true, reasons: [], notes: [], upstream: upstream[p] ?? [], runconfig: rc, expect: null, last: null,
+    touches: touches[p] ?? { reads: [], writes: [] },
+  }));
+  return { entries, order, cycles: [], cycleFiles: [] };
 }
 
 function scheduler(
@@ -158,6 +161,31 @@ test('never more than `jobs` scripts at once', async () => {
   const { runs } = await done;
   assert.is(runs.size, 5);
   assert.is(ex.maxRunning, 2);
+});
+
+test('scripts that share files never run at once, in a cycle or unordered; the others still run in parallel', async () => {
+  const ex = new FakeExecutor(() => ({}), false);
+  const { s } = scheduler(ex, { jobs: 3 });
+  const shared = { reads: [], writes: ['output/build.dat'] };
+  const plan = planOf(['a.py', 'b.py', 'c.py', 'free.py'], {}, { 'a.py': shared, 'b.py': shared, 'c.py': { reads: ['output/build.dat'], writes: [] } });
+  const done = s.run(plan);
+  const together: string[][] = [];
+  for (let finished = 0; finished < 4; ) {
+    await new Promise((r) => setImmediate(r));
+    together.push([...ex.running.keys()].sort());
+    const next = [...ex.running.entries()].sort()[0];
+    if (next) {
+      next[1]();
+      finished++;
+    }
+  }
+  await done;
+  for (const group of together) {
+    const sharing = group.filter((p) => p !== 'free.py');
+    assert.ok(sharing.length <= 1, `ran at once: ${group.join(', ')}`);
+  }
+  assert.ok(together.some((g) => g.length === 2), 'free.py ran beside one of them');
+  assert.equal(ex.started.sort(), ['a.py', 'b.py', 'c.py', 'free.py']);
 });
 
 test('a script claimed by another build is left to it; its readers wait, and its result is that build\'s', async () => {
