@@ -112,7 +112,7 @@ test(
     assert.equal(ranPaths(doc), ['../morphforge/examples/ex1.py', 'sims/a.py']);
     const show = JSON.parse((await rig.run(['show', '../morphforge/examples/ex1.py', '--json'], { cwd: lab })).stdout);
     assert.match(show.runs[0].stdout, /^tau 10$/m);
-    assert.ok(show.runs[0].figures.some((f: string) => f.startsWith('../morphforge/examples/_output/figures/ex1/png/')), 'its figure is recorded');
+    assert.ok(show.runs[0].figures.some((f: any) => f.files[0].startsWith('../morphforge/examples/_output/figures/ex1/png/')), 'its figure is recorded');
     assert.equal(show.runs[0].deps.modules, ['../morphforge/lib/neuron.py'], 'its own library is recorded');
     const index = fs.readFileSync(path.join(lab, 'report/index.html'), 'utf8');
     assert.match(index, /\.\.\/morphforge\/examples\/ex1\.py/);
