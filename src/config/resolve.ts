@@ -66,6 +66,10 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
     ledger,
     history: user.history ?? DEFAULT_HISTORY,
     outputMaxBytes: user.output?.maxBytes ?? DEFAULT_OUTPUT_MAX_BYTES,
+    figureTolerance: user.figures?.tolerance ?? 0,
+    numberTolerance: user.output?.numberTolerance ?? 0,
+    baselinesDir: user.baselines === undefined ? path.join(path.dirname(ledger), 'baselines') : path.resolve(root, user.baselines),
+    failOnChange: user.failOnChange ?? false,
     inputs: user.inputs ?? {},
     scripts: user.scripts ?? {},
     rerunOn: {
