@@ -28,10 +28,18 @@ export interface Side {
 
 export async function compareResults(before: Side, after: Side, ports: ComparePorts, opts: CompareOptions): Promise<Change[]> {
   const changes = await compareFigures(before.results, after.results, ports, opts.tolerance);
-  const text = diffText(before.stdout, after.stdout, opts.numberTolerance);
+  const text = diffText(scriptOutput(before.stdout), scriptOutput(after.stdout), opts.numberTolerance);
   if (text) changes.push({ kind: 'stdout', name: 'stdout', diff: text.diff, lines: text.lines });
   changes.push(...compareFiles(before.results.files, after.results.files));
   return changes;
+}
+
+/**
+ * stdout without the lines the shim prints as it saves each figure (`Saving File ...`, as the original did):
+ * figures are compared as figures, and an added figure is not a stdout change as well.
+ */
+export function scriptOutput(stdout: string): string {
+  return stdout.includes('Saving File ') ? stdout.replace(/^Saving File .*\n?/gm, '') : stdout;
 }
 
 async function compareFigures(before: ResultSnapshot, after: ResultSnapshot, ports: ComparePorts, tolerance: number): Promise<Change[]> {

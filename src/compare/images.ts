@@ -38,7 +38,7 @@ export function compareImages(before: Buffer, after: Buffer, tolerance = 0): Ima
   const differing = pixelmatch(a.data, b.data, out.data, b.width, b.height, { threshold: COLOUR_THRESHOLD, alpha: 0.2 });
   const ratio = b.width * b.height === 0 ? 0 : differing / (b.width * b.height);
   if (differing === 0 || ratio <= tolerance) return { kind: 'same', ratio };
-  return { kind: 'differs', ratio, diff: PNG.sync.write(out) };
+  return { kind: 'differs', ratio, diff: PNG.sync.write(out, { deflateLevel: 1, filterType: 0 }) };
 }
 
 function decode(bytes: Buffer): PNG | { reason: string } {
