@@ -47,8 +47,12 @@ export interface PlannedBuild {
   runconfig: string;
   survey: Survey;
   plan: Plan;
-  /** Accepted results (read before anything runs: a broken baselines file stops the build at once). */
-  baselines: Baselines;
+  /**
+   * Accepted results, read once when first needed: before anything runs when something will (a broken baselines
+   * file stops the build at once), else only if a script's last run differed from its baseline (a no-op build
+   * does not parse a large committed file).
+   */
+  baselines: () => Baselines;
   /** Warnings of opening and discovery, for the reporters. */
   warnings: string[];
   startedMs: number;
@@ -73,7 +77,9 @@ export async function planBuild(cwd: string, opts: BuildOptions): Promise<Planne
   const sv = await survey(project, cwd, { paths: opts.paths, groups: opts.groups, packages: project.config.rerunOn.packages });
   if (opts.paths?.length) requireTracked(project.config, cwd, opts.paths, sv.scripts);
   const plan = planFor(project, sv, runconfig, opts);
-  const baselines = Baselines.read(project.config.baselinesDir, project.config.root);
+  let read: Baselines | null = null;
+  const baselines = (): Baselines => (read ??= Baselines.read(project.config.baselinesDir, project.config.root));
+  if (plan.order.length > 0 && !opts.dryRun) baselines();
   return { project, runconfig, survey: sv, plan, baselines, warnings: [...project.warnings, ...sv.discovery.warnings], startedMs };
 }
 
@@ -155,9 +161,10 @@ function changedScripts(b: PlannedBuild, runs: Map<string, Run>): ChangedScript[
       continue;
     }
     const latest = b.project.ledger.latest(e.path, b.runconfig);
-    const baseline = b.baselines.get(e.path, b.runconfig);
+    if (e.state === 'untracked' || latest?.changed?.against !== 'baseline') continue;
+    const baseline = b.baselines().get(e.path, b.runconfig);
     // Accepting that run since makes it the baseline: then nothing differs.
-    if (e.state !== 'untracked' && latest?.changed?.against === 'baseline' && baseline && baseline.runId !== latest.runId) {
+    if (baseline && baseline.runId !== latest.runId) {
       out.push({ path: e.path, ran: false, against: 'baseline', changes: [], count: latest.changed.changes, at: latest.startedAt });
     }
   }
@@ -175,7 +182,7 @@ function ledgerStore(b: PlannedBuild): RunStore {
   const compare = {
     root: config.root,
     store: new BlobStore(path.join(ledger.dir, 'figures'), config.root),
-    baselines: b.baselines,
+    baselines: b.baselines(),
     history: (p: string) => ledger.runs(p),
     digest: (abs: string) => hasher.hash(abs),
     tolerance: config.figureTolerance,
