@@ -32,4 +32,6 @@ export interface LatestEntry {
   writes: string[];
   figures: number;
   error: { type: string; message: string } | null;
+  /** Set when this run's results differed from what they were compared with (see change.ts). */
+  changed?: { against: 'baseline' | 'previous'; changes: number };
 }

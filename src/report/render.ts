@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { storeChangeImages } from './changes.js';
 import { storeFigures } from './figures.js';
 import { claimReportFolder } from './folder.js';
 import type { ReportData } from './model.js';
@@ -78,10 +79,11 @@ async function render(data: ReportData, outDir: string, opts: WriteReportOptions
 
   for (const asset of templates.assets) await writer.write(asset.file, templates.fingerprint, asset.content);
   const figures = await storeFigures(data, state, writer, { thumbnailWidth: opts.thumbnailWidth, formats: opts.figureFormats });
+  const changeImages = await storeChangeImages(data, writer);
 
   const index = indexReport(data);
   let pages = 0;
-  for (const spec of pageSpecs(index, figures, { refreshSeconds: opts.refreshSeconds })) {
+  for (const spec of pageSpecs(index, figures, { refreshSeconds: opts.refreshSeconds }, changeImages)) {
     pages++;
     const pageKey = createHash('sha1')
       .update(templates.fingerprint)
