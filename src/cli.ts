@@ -79,6 +79,7 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
     .option('--no-report', 'Do not write the HTML report')
     .option('--json', 'Print one JSON document on stdout (human output goes to stderr)')
     .option('--junit <file>', 'Also write the results as JUnit XML (for CI test reports)')
+    .option('--fail-on-change', 'Exit 1 when a figure, stdout or written file differs from its baseline (or previous run)')
     .action(async (paths: string[], f: Flags) => {
       const { runBuild } = await import('./commands/build-cli.js');
       ctx.exitCode = await runBuild(ctx.cwd, paths, {
@@ -92,6 +93,7 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
         json: Boolean(f.json),
         report: f.report !== false,
         junit: f.junit as string | undefined,
+        failOnChange: Boolean(f.failOnChange),
       });
     });
 }
@@ -130,6 +132,14 @@ function projectCommands(cli: Cli, ctx: Ctx): void {
       process.stdout.write(`${tracked ? 'Tracking' : 'Untracked'} ${changed.length} script${changed.length === 1 ? '' : 's'}${changed.length ? ':\n' + changed.map((p) => `  ${printable(p)}\n`).join('') : '.\n'}`);
     });
   }
+
+  cli
+    .command('accept [...paths]', 'Pin the results of the scripts\' last runs (figures, stdout, files written) as their baseline')
+    .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig)')
+    .action(async (paths: string[], f: Flags) => {
+      const { accept, formatAccept } = await import('./commands/accept.js');
+      process.stdout.write(formatAccept(await accept(ctx.cwd, paths, { ...globals(f), runconfig: f.runconfig as string | undefined })));
+    });
 
   cli.command('report', 'Write the HTML report from the ledger, running nothing').action(async (f: Flags) => {
     const { writeProjectReport } = await import('./report/project-report.js');

@@ -124,9 +124,9 @@ test('writes every page, with safe file names', withTimeout(30_000, async () => 
   const out = join(tmp, 'report');
   const { data, runs } = project(root);
   const result = await writeReport(data, out);
-  assert.is(result.pages, 4 + 2 + 3 + 3, 'per-runconfig pages, tracking, config, 3 script pages, 3 run pages');
+  assert.is(result.pages, 5 + 2 + 3 + 3, 'per-runconfig pages, tracking, config, 3 script pages, 3 run pages');
   assert.is(result.pagesWritten, result.pages);
-  for (const file of ['index.html', 'output.html', 'failures.html', 'timing.html', 'tracking.html', 'config.html', 'assets/report.css', 'assets/report.js']) {
+  for (const file of ['index.html', 'output.html', 'failures.html', 'timing.html', 'changes.html', 'tracking.html', 'config.html', 'assets/report.css', 'assets/report.js']) {
     assert.ok(files(out).has(file), file);
   }
   for (const file of files(out).keys()) assert.match(file, /^[A-Za-z0-9_./-]+$/, `safe file name: ${file}`);
@@ -280,7 +280,7 @@ test('an identical rebuild writes nothing; a change rewrites only what it touche
   const third = await writeReport(changed, out);
   const after = files(out);
   const rewritten = [...after.keys()].filter((f) => after.get(f) !== before.get(f)).sort();
-  assert.equal(rewritten, ['.mreorg-report.json', 'failures.html', 'index.html', 'output.html', paths.script('fails.py'), 'timing.html'].sort());
+  assert.equal(rewritten, ['.mreorg-report.json', 'changes.html', 'failures.html', 'index.html', 'output.html', paths.script('fails.py'), 'timing.html'].sort());
   assert.is(third.pagesWritten, rewritten.length - 1);
 }));
 
@@ -418,7 +418,7 @@ test('while building, the per-runconfig pages refresh themselves; the others do 
   const before = files(out);
   const done = await writeReport({ ...data, building: false }, out);
   assert.not.match(readFileSync(join(out, 'index.html'), 'utf8'), /data-refresh/);
-  assert.is(done.pagesWritten, 4, 'only the four per-runconfig pages');
+  assert.is(done.pagesWritten, 5, 'only the five per-runconfig pages');
   assert.is(files(out).get('tracking.html'), before.get('tracking.html'));
 }));
 
@@ -428,7 +428,7 @@ test('concurrent calls for one folder are serialised', withTimeout(30_000, async
   const { data } = project(root);
   const results = await Promise.all([writeReport(data, out), writeReport({ ...data, building: true }, out), writeReport(data, out)]);
   assert.is(results[0]!.pagesWritten, results[0]!.pages);
-  assert.is(results[2]!.pagesWritten, 4);
+  assert.is(results[2]!.pagesWritten, 5);
   assert.not.match(readFileSync(join(out, 'index.html'), 'utf8'), /data-refresh/);
 }));
 

@@ -3,19 +3,23 @@
  * executor and the ledger as its run store (runPlan). Reporters, signals and the exit code are build-cli.ts's.
  */
 import path from 'node:path';
+import { Baselines } from '../compare/baselines.js';
+import { compareRun } from '../compare/run.js';
+import { BlobStore } from '../compare/store.js';
 import { requireConfig } from '../config/index.js';
 import { requireTracked } from '../discover/select.js';
 import { fingerprintOf, latestEntryOf } from '../fingerprint/fingerprint.js';
 import { waitingFor } from '../ledger/claims.js';
 import { LockHeldError } from '../ledger/lock.js';
 import type { LatestEntry } from '../model/entry.js';
+import { describeReason } from '../model/reason.js';
 import type { Run } from '../model/run.js';
 import { planFor } from '../plan/project-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { openProject, resolveRunconfig, saveCaches, type GlobalOptions, type Project } from '../project/project.js';
 import { reportFolderRefusal } from '../report/folder.js';
 import { LocalExecutor } from '../run/local.js';
-import type { BuildSummary, Emit } from '../schedule/events.js';
+import type { BuildSummary, ChangedScript, Emit } from '../schedule/events.js';
 import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule/scheduler.js';
 import { FAILING, verdictOf } from '../schedule/verdict.js';
 import { survey, type Survey } from '../survey/survey.js';
@@ -33,6 +37,8 @@ export interface BuildOptions extends GlobalOptions {
   report?: boolean;
   /** Aborted on Ctrl-C / SIGTERM. */
   signal?: AbortSignal;
+  /** Fail (exit 1) when a result differs from its baseline (or, without one, from the previous run). */
+  failOnChange?: boolean;
 }
 
 /** What a build decided before running anything. */
@@ -41,6 +47,12 @@ export interface PlannedBuild {
   runconfig: string;
   survey: Survey;
   plan: Plan;
+  /**
+   * Accepted results, read once when first needed: before anything runs when something will (a broken baselines
+   * file stops the build at once), else only if a script's last run differed from its baseline (a no-op build
+   * does not parse a large committed file).
+   */
+  baselines: () => Baselines;
   /** Warnings of opening and discovery, for the reporters. */
   warnings: string[];
   startedMs: number;
@@ -65,7 +77,10 @@ export async function planBuild(cwd: string, opts: BuildOptions): Promise<Planne
   const sv = await survey(project, cwd, { paths: opts.paths, groups: opts.groups, packages: project.config.rerunOn.packages });
   if (opts.paths?.length) requireTracked(project.config, cwd, opts.paths, sv.scripts);
   const plan = planFor(project, sv, runconfig, opts);
-  return { project, runconfig, survey: sv, plan, warnings: [...project.warnings, ...sv.discovery.warnings], startedMs };
+  let read: Baselines | null = null;
+  const baselines = (): Baselines => (read ??= Baselines.read(project.config.baselinesDir, project.config.root));
+  if (plan.order.length > 0 && !opts.dryRun) baselines();
+  return { project, runconfig, survey: sv, plan, baselines, warnings: [...project.warnings, ...sv.discovery.warnings], startedMs };
 }
 
 /** Runs what the plan says must run (nothing on a dry run) and records it. */
@@ -75,9 +90,11 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
   const summary = (runs: Map<string, Run>, byOther: Map<string, LatestEntry>, dryRun: boolean): BuildSummary => {
     const interrupted = Boolean(opts.signal?.aborted);
     const verdicts = verdictOf({ entries: plan.entries, runs, byOther });
-    const ok = !interrupted && !verdicts.some((v) => FAILING.has(v.outcome));
+    const changed = changedScripts(b, runs);
+    const failOnChange = Boolean(opts.failOnChange || config.failOnChange);
+    const ok = !interrupted && !verdicts.some((v) => FAILING.has(v.outcome)) && !(failOnChange && changed.length > 0);
     const python = { ...b.survey.interpreter, origin: config.pythonOrigin };
-    return { ok, runconfig: b.runconfig, interrupted, dryRun, entries: plan.entries, runs, byOther, verdicts, python, elapsedMs: performance.now() - b.startedMs };
+    return { ok, runconfig: b.runconfig, interrupted, dryRun, entries: plan.entries, runs, byOther, verdicts, python, elapsedMs: performance.now() - b.startedMs, changed, failOnChange };
   };
   if (opts.dryRun || plan.order.length === 0) {
     await saveCaches(project);
@@ -99,7 +116,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     {
       executor,
       claims: claimPort(project, b.runconfig),
-      store: ledgerStore(project, b.survey, b.runconfig),
+      store: ledgerStore(b),
       hashScript: async (p) => (await project.hasher.hash(path.join(config.root, p))) ?? '',
       clock: realClock,
       emit,
@@ -131,9 +148,47 @@ function claimPort(project: Project, runconfig: string): ClaimPort {
   };
 }
 
-/** The ledger as the scheduler's run store: each run is fingerprinted, then queued and written in batches. */
-function ledgerStore(project: Project, sv: Survey, runconfig: string): RunStore {
+/**
+ * Scripts whose results changed: those this build ran whose results differ from what they were compared with,
+ * and those not rerun whose last run still differs from their accepted baseline (until it is accepted).
+ */
+function changedScripts(b: PlannedBuild, runs: Map<string, Run>): ChangedScript[] {
+  const out: ChangedScript[] = [];
+  for (const e of b.plan.entries) {
+    const run = runs.get(e.path);
+    if (run) {
+      const c = run.comparison;
+      if (c && c.changes.length > 0) out.push({ path: e.path, ran: true, against: c.against, changes: c.changes, count: c.changes.length, at: run.startedAt });
+      continue;
+    }
+    const latest = b.project.ledger.latest(e.path, b.runconfig);
+    if (e.state === 'untracked' || latest?.changed?.against !== 'baseline') continue;
+    const baseline = b.baselines().get(e.path, b.runconfig);
+    // Accepting that run since makes it the baseline: then nothing differs.
+    if (baseline && baseline.runId !== latest.runId) {
+      out.push({ path: e.path, ran: false, against: 'baseline', changes: [], count: latest.changed.changes, at: latest.startedAt });
+    }
+  }
+  return out;
+}
+
+/**
+ * The ledger as the scheduler's run store: each run is fingerprinted, its results kept and compared with its
+ * baseline or previous run, then queued and written in batches.
+ */
+function ledgerStore(b: PlannedBuild): RunStore {
+  const { project, survey: sv, runconfig } = b;
   const { ledger, config, hasher } = project;
+  const reasons = new Map(b.plan.entries.map((e) => [e.path, e.reasons.map(describeReason)]));
+  const compare = {
+    root: config.root,
+    store: new BlobStore(path.join(ledger.dir, 'figures'), config.root),
+    baselines: b.baselines(),
+    history: (p: string) => ledger.runs(p),
+    digest: (abs: string) => hasher.hash(abs),
+    tolerance: config.figureTolerance,
+    numberTolerance: config.numberTolerance,
+  };
   return {
     async ranElsewhere(p, hash, since) {
       // Only an optimisation: if the ledger cannot be read now, run the script anyway.
@@ -143,7 +198,17 @@ function ledgerStore(project: Project, sv: Survey, runconfig: string): RunStore 
     },
     async record(run) {
       const fingerprint = await fingerprintOf(run, { root: config.root, digester: hasher, declared: sv.declared.get(run.path) ?? [], python: sv.interpreter.version });
-      ledger.record(run, latestEntryOf(run, fingerprint));
+      // The run object is the one the scheduler passes on to the reporters: what is learnt here goes with it.
+      run.reasons = reasons.get(run.path) ?? [];
+      const compared = await compareRun(run, compare).catch((e: unknown) => {
+        ledger.onWarning(`could not compare the results of ${run.path} with its last ones: ${messageOf(e)}`);
+        return null;
+      });
+      if (compared) run.results = compared.results;
+      if (compared?.comparison) run.comparison = compared.comparison;
+      const changes = compared?.comparison?.changes.length ?? 0;
+      const entry = latestEntryOf(run, fingerprint);
+      ledger.record(run, changes > 0 ? { ...entry, changed: { against: compared!.comparison!.against, changes } } : entry);
     },
     flushSoon: () => ledger.flushSpaced().then(
       () => null,

@@ -125,9 +125,12 @@ function isReportEntry(name: string): boolean {
   return SUBFOLDERS.includes(name) || name.endsWith('.html') || name.startsWith('.mreorg-') || name.endsWith('.tmp');
 }
 
-/** The ledger and its companions (`.gen`, `.lock`, `.corrupt-*`), run records, logs, claims, the hash cache. */
+/**
+ * The ledger and its companions (`.gen`, `.lock`, `.corrupt-*`), run records, logs, claims, the hash cache, the
+ * figures kept for comparison and the baselines kept there by default.
+ */
 function ledgerEntry(ledgerName: string): (name: string) => boolean {
-  const fixed = new Set([ledgerName, 'hashes.json', 'headers.json', 'runs', 'logs', 'claims', 'tmp']);
+  const fixed = new Set([ledgerName, 'hashes.json', 'headers.json', 'runs', 'logs', 'claims', 'tmp', 'figures', 'baselines']);
   return (name) => fixed.has(name) || name.startsWith(`${ledgerName}.`) || (name.startsWith('.') && name.endsWith('.tmp'));
 }
 

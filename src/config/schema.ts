@@ -53,7 +53,13 @@ export const configSchema = z.strictObject({
   groups: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
   runconfigs: z.record(z.string().min(1), runconfigSchema).optional(),
   defaultRunconfig: z.string().min(1).optional(),
-  figures: z.strictObject({ formats: z.array(figureFormat).min(1).optional() }).optional(),
+  figures: z
+    .strictObject({
+      formats: z.array(figureFormat).min(1).optional(),
+      /** Share of pixels (0..1) that may differ in a figure still called unchanged. */
+      tolerance: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
   report: z
     .strictObject({
       dir: z.string().min(1).optional(),
@@ -64,7 +70,11 @@ export const configSchema = z.strictObject({
     .optional(),
   ledger: z.string().min(1).optional(),
   history: z.number().int().positive().optional(),
-  output: z.strictObject({ maxBytes: z.number().int().positive().optional() }).optional(),
+  output: z.strictObject({ maxBytes: z.number().int().positive().optional(), numberTolerance: z.number().min(0).optional() }).optional(),
+  /** Folder of accepted baselines (default: `baselines/` in the ledger folder); a project folder can be committed. */
+  baselines: z.string().min(1).optional(),
+  /** A build fails (exit 1) when a result differs from its baseline, as with --fail-on-change. */
+  failOnChange: z.boolean().optional(),
   inputs: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
   rerunOn: rerunOnSchema.optional(),
   scripts: z.record(z.string().min(1), scriptSettingsSchema).optional(),

@@ -57,6 +57,14 @@ export interface ResolvedConfig {
   ledger: string;
   history: number;
   outputMaxBytes: number;
+  /** Share of pixels (0..1) that may differ in a figure still called unchanged (`figures.tolerance`). */
+  figureTolerance: number;
+  /** Relative tolerance of numbers in stdout comparisons; 0 = exact (`output.numberTolerance`). */
+  numberTolerance: number;
+  /** Absolute folder of accepted baselines. */
+  baselinesDir: string;
+  /** `failOnChange`: a result that differs from its baseline fails the build. */
+  failOnChange: boolean;
   /** Declared inputs: project-relative script path -> globs (project-relative). */
   inputs: Record<string, string[]>;
   rerunOn: RerunOn;

@@ -30,6 +30,7 @@ export const latestEntrySchema = z.object({
   writes: z.array(z.string()),
   figures: z.number(),
   error: z.object({ type: z.string(), message: z.string() }).nullable(),
+  changed: z.object({ against: z.enum(['baseline', 'previous']), changes: z.number() }).optional(),
 });
 
 /** `version` is checked before (a higher number is a newer mreorg's ledger, refused rather than called broken). */

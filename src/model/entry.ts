@@ -33,4 +33,6 @@ export interface LatestEntry {
   /** Figures the run saved (a figure saved in two formats counts once; entries of older versions counted files). */
   figures: number;
   error: { type: string; message: string } | null;
+  /** Set when this run's results differed from what they were compared with (see change.ts). */
+  changed?: { against: 'baseline' | 'previous'; changes: number };
 }

@@ -3,6 +3,7 @@
  * Plain JSON: the ledger file is read by other tools (and people), so names are spelled out and times are ISO
  * strings.
  */
+import type { Comparison, ResultSnapshot } from './change.js';
 
 /** How a run ended. `interrupted` = mreorg was stopped (Ctrl-C, SIGTERM) while the script ran. */
 export type RunResult = 'success' | 'failed' | 'timeout' | 'interrupted';
@@ -91,4 +92,10 @@ export interface Run {
   retryOf?: string;
   /** Where the error/exit information came from. */
   source: 'manifest' | 'stderr';
+  /** Why the build ran it, as described for people (absent in runs of older mreorg versions). */
+  reasons?: string[];
+  /** What a successful run produced, by content hash: the next run is compared with it. */
+  results?: ResultSnapshot;
+  /** How its results compare with the baseline or the previous successful run (successful runs only). */
+  comparison?: Comparison;
 }

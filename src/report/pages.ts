@@ -2,6 +2,7 @@
  * The list of pages a report has, each with its file name, template and view. Generated lazily, one page at a
  * time, so 10k script pages and their runs are never all in memory as views at once.
  */
+import { changeCount, changesView, type ChangeImages } from './changes.js';
 import type { FigureIndex } from './figures.js';
 import { trusted } from './escape.js';
 import { formatTimestamp } from './format.js';
@@ -27,12 +28,13 @@ export interface PageOptions {
   refreshSeconds?: number;
 }
 
-const TITLES: Record<RunconfigPageKind, string> = { index: 'Overview', output: 'Output', failures: 'Failures', timing: 'Timing' };
+const TITLES: Record<RunconfigPageKind, string> = { index: 'Overview', output: 'Output', failures: 'Failures', timing: 'Timing', changes: 'Changes' };
 
-export function* pageSpecs(index: ReportIndex, figures: FigureIndex, options: PageOptions = {}): Generator<PageSpec> {
+export function* pageSpecs(index: ReportIndex, figures: FigureIndex, options: PageOptions = {}, changeImages: ChangeImages = new Map()): Generator<PageSpec> {
   const { data } = index;
   for (const runconfig of runconfigNames(index)) {
     const failures = failureCount(data.scripts, runconfig);
+    const changes = changeCount(index, runconfig);
     const site = (kind: RunconfigPageKind) =>
       siteView(index, {
         kind,
@@ -40,6 +42,7 @@ export function* pageSpecs(index: ReportIndex, figures: FigureIndex, options: Pa
         pageTitle: data.runconfigs.length > 1 ? `${TITLES[kind]} · ${runconfig}` : TITLES[kind],
         runconfig,
         failureCount: failures,
+        changeCount: changes,
         refreshSeconds: options.refreshSeconds,
       });
     const file = (kind: RunconfigPageKind) => paths.perRunconfig(kind, runconfig, data.defaultRunconfig);
@@ -47,6 +50,7 @@ export function* pageSpecs(index: ReportIndex, figures: FigureIndex, options: Pa
     yield { file: file('output'), template: 'output.njk', context: { site: site('output'), page: outputView(index, runconfig, figures) } };
     yield { file: file('failures'), template: 'failures.njk', context: { site: site('failures'), page: failuresView(index, runconfig) } };
     yield { file: file('timing'), template: 'timing.njk', context: { site: site('timing'), page: timingView(index, runconfig) } };
+    yield { file: file('changes'), template: 'changes.njk', context: { site: site('changes'), page: changesView(index, runconfig, changeImages) } };
   }
   yield {
     file: 'tracking.html',

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { storeChangeImages } from './changes.js';
 import { storeFigures } from './figures.js';
 import { claimReportFolder } from './folder.js';
 import type { ReportData } from './model.js';
@@ -86,10 +87,11 @@ async function render(data: ReportData, outDir: string, opts: WriteReportOptions
     formats: opts.figureFormats,
     linkMinBytes: opts.linkMinBytes,
   });
+  const changeImages = await storeChangeImages(data, writer);
 
   const index = indexReport(data);
   let pages = 0;
-  for (const spec of pageSpecs(index, figures, { refreshSeconds: opts.refreshSeconds })) {
+  for (const spec of pageSpecs(index, figures, { refreshSeconds: opts.refreshSeconds }, changeImages)) {
     pages++;
     const pageKey = createHash('sha1')
       .update(templates.fingerprint)

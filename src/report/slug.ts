@@ -49,4 +49,4 @@ export const paths = {
   },
 };
 
-export type RunconfigPageKind = 'index' | 'output' | 'failures' | 'timing';
+export type RunconfigPageKind = 'index' | 'output' | 'failures' | 'timing' | 'changes';

@@ -45,11 +45,13 @@ export interface SiteView {
   rel: string;
   pageTitle: string;
   /** Links to the six top-level pages (a fixed set: the template lists them without a loop, 24k pages add up). */
-  nav: Record<'index' | 'output' | 'failures' | 'timing' | 'tracking' | 'config', string>;
+  nav: Record<'index' | 'output' | 'failures' | 'timing' | 'changes' | 'tracking' | 'config', string>;
   /** Which page this is, for aria-current. */
   active: PageKind;
   /** Failed scripts, shown beside "Failures" (per-runconfig pages only). */
   failures: number | null;
+  /** Scripts whose results changed, shown beside "Changes" (per-runconfig pages only). */
+  changes: number | null;
   /** The runconfig switch (per-runconfig pages only, and only with more than one runconfig). */
   runconfigs: { name: string; href: string; active: boolean }[] | null;
   /** Seconds between self-refreshes while a build runs, else null. */
@@ -64,6 +66,7 @@ export interface SiteOptions {
   /** Runconfig the page shows (per-runconfig pages); nav links keep it. */
   runconfig?: string;
   failureCount?: number;
+  changeCount?: number;
   refreshSeconds?: number;
 }
 
@@ -76,6 +79,7 @@ export function siteView(index: ReportIndex, o: SiteOptions): SiteView {
     output: perRc('output'),
     failures: perRc('failures'),
     timing: perRc('timing'),
+    changes: perRc('changes'),
     tracking: `${o.rel}tracking.html`,
     config: `${o.rel}config.html`,
   };
@@ -94,6 +98,7 @@ export function siteView(index: ReportIndex, o: SiteOptions): SiteView {
     nav,
     active: o.kind,
     failures: o.failureCount ?? null,
+    changes: o.changeCount ?? null,
     runconfigs,
     refresh: live && data.building ? (o.refreshSeconds ?? 3) : null,
     footer: live
@@ -103,7 +108,7 @@ export function siteView(index: ReportIndex, o: SiteOptions): SiteView {
 }
 
 function isRunconfigKind(kind: PageKind): kind is RunconfigPageKind {
-  return kind === 'index' || kind === 'output' || kind === 'failures' || kind === 'timing';
+  return kind === 'index' || kind === 'output' || kind === 'failures' || kind === 'timing' || kind === 'changes';
 }
 
 export interface ScriptLink {

@@ -2,6 +2,7 @@
  * Views of the pages that exist once per runconfig (a script's state depends on the runconfig): overview,
  * output, failures, timing. Each is built in one pass over the scripts.
  */
+import { describeChange } from '../model/change.js';
 import type { Run, RunResult } from '../model/run.js';
 import { docSummary } from './docstring.js';
 import type { FigureIndex } from './figures.js';
@@ -56,6 +57,8 @@ export interface OverviewRow {
   duration: string;
   figures: number;
   doc: string;
+  /** What changed in the results at the last run (the "results changed" marker), else null. */
+  changed: string | null;
 }
 
 export function overviewView(index: ReportIndex, runconfig: string) {
@@ -76,6 +79,7 @@ export function overviewView(index: ReportIndex, runconfig: string) {
       duration: formatDuration(status.lastDurationMs),
       figures: status.figureCount,
       doc: docSummary(script.docstring),
+      changed: changedSummary(index, status.lastRunId),
     };
   });
   return {
@@ -85,6 +89,11 @@ export function overviewView(index: ReportIndex, runconfig: string) {
     groups: index.data.groups.map((g, id) => ({ id, name: g.name })),
     rows,
   };
+}
+
+function changedSummary(index: ReportIndex, runId: string | null): string | null {
+  const changes = runId === null ? undefined : index.runs.get(runId)?.run.comparison?.changes;
+  return changes?.length ? changes.map(describeChange).join(', ') : null;
 }
 
 /** What every per-script list (output, failures) shows of a script. */

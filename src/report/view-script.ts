@@ -14,6 +14,7 @@ import type { ReportScript } from './model.js';
 import { paths } from './slug.js';
 import { errorView, scriptLink, timeView, type ReportIndex } from './view-common.js';
 import { statusOf } from './view-runconfig.js';
+import { figureHistory } from './changes.js';
 
 const REL = '../';
 /** Output longer than this many lines starts collapsed (scrollable, never cut). */
@@ -53,6 +54,7 @@ export function scriptView(index: ReportIndex, script: ReportScript, figures: Fi
     })),
     latest: latestFigures(script, figures),
     chart: durationChart(script.runs),
+    figureHistory: figureHistory(script, REL),
     deps: lastRun?.deps
       ? {
           runHref: REL + paths.run(lastRun.id),

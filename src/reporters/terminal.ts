@@ -8,7 +8,8 @@ import { figureCount } from '../model/figures.js';
 import type { Run, RunResult } from '../model/run.js';
 import type { Expectation } from '../model/settings.js';
 import { cycleNote, endedAsExpected, type Plan } from '../plan/plan.js';
-import type { BuildEvent, BuildSummary, Reporter, SkipReason } from '../schedule/events.js';
+import { describeChange } from '../model/change.js';
+import type { BuildEvent, BuildSummary, ChangedScript, Reporter, SkipReason } from '../schedule/events.js';
 import { unreachable } from '../util/errors.js';
 import { formatAgo, formatDuration } from '../util/format.js';
 import { printable as t } from '../util/printable.js';
@@ -141,7 +142,8 @@ class TerminalReporter implements Reporter {
     const figs = n ? this.paint('2', ` ${n} fig`) : '';
     const word = endedAsExpected(run.result, this.expect.get(run.path) ?? null) ? this.paint('35', 'expected failure') : this.resultWord(run.result);
     const note = this.retried.has(run.path) ? this.paint('2', ` (${this.retried.get(run.path)})`) : '';
-    const line = `${word} ${t(run.path)} ${this.paint('2', formatDuration(run.durationMs))}${figs}${err}${note}`;
+    const changed = run.comparison?.changes.length ? this.paint('33', ` results changed`) : '';
+    const line = `${word} ${t(run.path)} ${this.paint('2', formatDuration(run.durationMs))}${figs}${changed}${err}${note}`;
     if (mayRetry) {
       this.held.set(run.path, line);
       this.draw();
@@ -165,8 +167,21 @@ class TerminalReporter implements Reporter {
     add(c.notRun, 'not run', '33');
     parts.push(`${c.upToDate} up to date`);
     this.failures(s);
+    this.changes(s);
     if (s.interrupted) this.out.write(this.paint('33', '\nInterrupted: running scripts were stopped and recorded as interrupted.\n'));
     this.out.write(`\n${parts.join(', ')} in ${formatDuration(s.elapsedMs)}.\n`);
+  }
+
+  /**
+   * `3 scripts changed their results: sims/a.py (figure 2: 4.1% of pixels), ...`, and whether that fails the
+   * build (--fail-on-change).
+   */
+  private changes(s: BuildSummary): void {
+    const changed = s.changed ?? [];
+    if (changed.length === 0) return;
+    const colour = s.failOnChange ? '31' : '33';
+    this.out.write(`\n${this.paint(colour, changedLine(changed))}\n`);
+    if (s.failOnChange) this.out.write('The build fails: results differ and --fail-on-change (or the config\'s failOnChange) is set. Accept them with "mreorg accept PATHS" when they are right.\n');
   }
 
   /** Every script that fails the build, with its error; a hint when scripts lack a module. */
@@ -188,6 +203,24 @@ class TerminalReporter implements Reporter {
       this.out.write(`\nThese scripts ran with ${t(p.executable)} (Python ${p.version}, from ${p.origin}); to use another interpreter set "python" in the config, MREORG_PYTHON, or --python.\n`);
     }
   }
+}
+
+/** Scripts listed in the summary line before "and N more". */
+const CHANGED_SHOWN = 10;
+
+/** The summary line of changed results (pure, for tests). */
+export function changedLine(changed: ChangedScript[], now = Date.now()): string {
+  const n = changed.length;
+  const shown = changed.slice(0, CHANGED_SHOWN).map((c) => `${t(c.path)} (${t(changeWords(c, now))})`);
+  const more = n > CHANGED_SHOWN ? `, and ${n - CHANGED_SHOWN} more` : '';
+  return `${n} script${n === 1 ? '' : 's'} changed ${n === 1 ? 'its' : 'their'} results: ${shown.join(', ')}${more}`;
+}
+
+function changeWords(c: ChangedScript, now: number): string {
+  if (!c.ran) return `still differs from its baseline: ${c.count} change${c.count === 1 ? '' : 's'}, run ${formatAgo(now - Date.parse(c.at))}`;
+  const words = c.changes.slice(0, 3).map(describeChange);
+  if (c.changes.length > 3) words.push(`${c.changes.length - 3} more`);
+  return words.join(', ');
 }
 
 function firstLine(s: string): string {

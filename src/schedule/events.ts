@@ -2,6 +2,7 @@
  * Everything observable about a build, as one stream of events. The scheduler and the build emit them; the
  * terminal, JSON, JUnit, dry-run and live HTML reporters consume them, and nothing else prints.
  */
+import type { Change } from '../model/change.js';
 import type { LatestEntry } from '../model/entry.js';
 import type { Interpreter, Run, RunResult } from '../model/run.js';
 import type { Plan, PlanEntry } from '../plan/plan.js';
@@ -22,6 +23,21 @@ export interface BuildSummary {
   /** The interpreter the scripts ran with, and where that choice came from. */
   python: Interpreter & { origin: string };
   elapsedMs: number;
+  /** Scripts whose results changed (this build's runs), or still differ from their baseline (the others). */
+  changed?: ChangedScript[];
+  /** --fail-on-change (or the config's failOnChange): `changed` fails the build. */
+  failOnChange?: boolean;
+}
+
+/** A script whose results differ from its baseline or previous run. `changes` is empty when it did not run now. */
+export interface ChangedScript {
+  path: string;
+  ran: boolean;
+  against: 'baseline' | 'previous';
+  changes: Change[];
+  count: number;
+  /** When the run that changed started (ISO). */
+  at: string;
 }
 
 /** Why a planned script was not run by this build. */

@@ -255,6 +255,25 @@
     });
   }
 
+  // ---- Changes page: blink the "after" pane between after and before ----
+  function setupBlink() {
+    $all('[data-blink]').forEach(function (button) {
+      var pane = button.closest('.pane');
+      var after = pane && pane.querySelector('img[data-side=after]');
+      var before = pane && pane.querySelector('img[data-blink-before]');
+      var label = pane && pane.querySelector('[data-blink-label]');
+      if (!after || !before || !label) return;
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        var showBefore = button.getAttribute('aria-pressed') !== 'true';
+        button.setAttribute('aria-pressed', String(showBefore));
+        after.hidden = showBefore;
+        before.hidden = !showBefore;
+        label.textContent = showBefore ? 'before' : 'after';
+      });
+    });
+  }
+
   // ---- lightbox ----
   var dialog = null;
   function setupLightbox() {
@@ -321,6 +340,7 @@
     setupFolders();
     setupSorting();
     setupOutputs();
+    setupBlink();
     setupLightbox();
     updateTimes();
     setInterval(updateTimes, 30000);

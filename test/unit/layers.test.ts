@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ['model'],
   ['config'],
   ['hash', 'ledger'],
-  ['project', 'discover', 'fingerprint'],
+  ['project', 'discover', 'fingerprint', 'compare'],
   ['survey'],
   ['plan', 'run'],
   ['schedule'],
