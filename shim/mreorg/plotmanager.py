@@ -76,7 +76,11 @@ class PlotManager:
                 print(f'Saving File {_for_display(path)}')
                 try:
                     os.makedirs(os.path.dirname(path), exist_ok=True)
-                    figure.savefig(path, format=fmt)
+                    # Through a temp file and a rename: the previous run's file (which the report may have
+                    # hard-linked) is replaced, never rewritten in place.
+                    temp = f'{path}.{os.getpid()}.tmp'
+                    figure.savefig(temp, format=fmt)
+                    os.replace(temp, path)
                     width, height = _pixel_size(figure, path, fmt)
                 except Exception as exc:  # one bad figure must not cost the others, nor the run
                     flags.warn(f'could not save {path}: {type(exc).__name__}: {exc}')

@@ -21,7 +21,8 @@
 import { createHash } from 'node:crypto';
 import { statSync, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { isInside } from '../util/paths.js';
 import type { Run, RunFigure } from '../model/run.js';
 import type { ReportData } from './model.js';
 import type { SiteWriter } from './site.js';
@@ -82,81 +83,101 @@ export async function storeFigures(
   writer: SiteWriter,
   options: FigureOptions = {},
 ): Promise<FigureIndex> {
-  const maxWidth = options.thumbnailWidth ?? THUMBNAIL_WIDTH;
-  const linkMinBytes = options.linkMinBytes ?? LINK_MIN_BYTES;
-  const stats: FigureStats = { copied: 0, linked: 0, thumbnails: 0, warnings: [] };
-  const linked = await checkLinks(state, writer);
-  const byRun = new Map<string, Map<string, StoredFigure>>();
-  const newestRun = newestRunPerFigure(data);
-  const runFigures: ReportState['runFigures'] = {};
-  const statCache: ReportState['stat'] = {};
-  const images: ReportState['images'] = {};
-  const formats = new Set(REPORT_FORMATS.filter((f) => !options.formats || options.formats.includes(f)));
-  const ignored = new Set<string>();
+  return new FigureStore(data, state, writer, options, await checkLinks(state, writer)).storeAll();
+}
 
-  for (const script of data.scripts) {
-    for (const run of script.runs) {
-      const bound = state.runFigures[run.id] ?? {};
-      const keep: Record<string, string> = {};
-      const stored = new Map<string, StoredFigure>();
-      for (const figure of run.figures) {
-        const result = await storeOne(figure, run, bound[figure.path]);
-        stored.set(figure.path, result);
-        if (result.kind === 'stored') keep[figure.path] = result.hash;
+/** One render's storing of figures: what it learns (hashes, images, links) becomes the next render's state. */
+class FigureStore {
+  private readonly stats: FigureStats = { copied: 0, linked: 0, thumbnails: 0, warnings: [] };
+  private readonly byRun = new Map<string, Map<string, StoredFigure>>();
+  private readonly newestRun: Map<string, string>;
+  private readonly runFigures: ReportState['runFigures'] = {};
+  private readonly statCache: ReportState['stat'] = {};
+  private readonly images: ReportState['images'] = {};
+  private readonly formats: Set<string>;
+  private readonly ignored = new Set<string>();
+  private readonly maxWidth: number;
+  private readonly linkMinBytes: number;
+
+  constructor(
+    private readonly data: ReportData,
+    private readonly state: ReportState,
+    private readonly writer: SiteWriter,
+    options: FigureOptions,
+    private readonly linked: Record<string, LinkRecord>,
+  ) {
+    this.maxWidth = options.thumbnailWidth ?? THUMBNAIL_WIDTH;
+    this.linkMinBytes = options.linkMinBytes ?? LINK_MIN_BYTES;
+    this.newestRun = newestRunPerFigure(data);
+    this.formats = new Set(REPORT_FORMATS.filter((f) => !options.formats || options.formats.includes(f)));
+  }
+
+  async storeAll(): Promise<FigureIndex> {
+    for (const script of this.data.scripts) {
+      for (const run of script.runs) {
+        const bound = this.state.runFigures[run.id] ?? {};
+        const keep: Record<string, string> = {};
+        const stored = new Map<string, StoredFigure>();
+        for (const figure of run.figures) {
+          const result = await this.storeOne(figure, run, bound[figure.path]);
+          stored.set(figure.path, result);
+          if (result.kind === 'stored') keep[figure.path] = result.hash;
+        }
+        this.byRun.set(run.id, stored);
+        if (Object.keys(keep).length > 0) this.runFigures[run.id] = keep;
       }
-      byRun.set(run.id, stored);
-      if (Object.keys(keep).length > 0) runFigures[run.id] = keep;
     }
+    if (this.ignored.size > 0) {
+      this.stats.warnings.push(`figure files in ${[...this.ignored].sort().join(', ')} format were ignored: the report publishes only ${[...this.formats].join(', ')}`);
+    }
+    // Only what this history still uses is remembered, so the state does not grow forever.
+    this.state.runFigures = this.runFigures;
+    this.state.stat = this.statCache;
+    this.state.images = this.images;
+    this.state.linked = Object.fromEntries(Object.entries(this.linked).filter(([file]) => this.writer.produced.has(file)));
+    const byRun = this.byRun;
+    return {
+      stats: this.stats,
+      get: (runId, path) => byRun.get(runId)?.get(path) ?? { kind: 'missing', reason: 'not recorded' },
+    };
   }
-  if (ignored.size > 0) {
-    stats.warnings.push(`figure files in ${[...ignored].sort().join(', ')} format were ignored: the report publishes only ${[...formats].join(', ')}`);
-  }
-  // Only what this history still uses is remembered, so the state does not grow forever.
-  state.runFigures = runFigures;
-  state.stat = statCache;
-  state.images = images;
-  state.linked = Object.fromEntries(Object.entries(linked).filter(([file]) => writer.produced.has(file)));
-  return {
-    stats,
-    get: (runId, path) => byRun.get(runId)?.get(path) ?? { kind: 'missing', reason: 'not recorded' },
-  };
 
-  async function storeOne(figure: RunFigure, run: Run, boundHash: string | undefined): Promise<StoredFigure> {
+  private async storeOne(figure: RunFigure, run: Run, boundHash: string | undefined): Promise<StoredFigure> {
     const ext = extensionOf(figure);
-    if (!formats.has(ext)) {
-      ignored.add(ext);
-      return { kind: 'ignored', ext, reason: `ignored: the report publishes only ${[...formats].join(', ')} files` };
+    if (!this.formats.has(ext)) {
+      this.ignored.add(ext);
+      return { kind: 'ignored', ext, reason: `ignored: the report publishes only ${[...this.formats].join(', ')} files` };
     }
-    if (boundHash && (writer.exists(figureFile(boundHash, ext)) || images[boundHash] || state.images[boundHash])) {
-      const known = state.stat[figure.path];
-      if (known) statCache[figure.path] = known;
-      const stored = await finish(boundHash, ext, null, null);
+    if (boundHash && (this.writer.exists(figureFile(boundHash, ext)) || this.images[boundHash] || this.state.images[boundHash])) {
+      const known = this.state.stat[figure.path];
+      if (known) this.statCache[figure.path] = known;
+      const stored = await this.finish(boundHash, ext, null, null);
       if (stored) return stored;
     }
-    const abs = resolve(data.root, figure.path);
-    const rel = relative(data.root, abs);
-    if (rel.startsWith('..') || isAbsolute(rel)) return { kind: 'missing', reason: 'outside the project' };
+    const abs = resolve(this.data.root, figure.path);
+    // Only from the project and its monitored folders: a run's record must not make the report copy any file.
+    if (!(this.data.areas ?? [this.data.root]).some((area) => isInside(area, abs))) return { kind: 'missing', reason: 'outside the project' };
     // Synchronous: one stat per figure per render, and a promise per stat costs more than the stat itself.
     const info = statOrNull(abs);
     if (!info?.isFile()) return { kind: 'missing', reason: 'file not found' };
     const runEnd = Date.parse(run.startedAt) + run.durationMs;
-    if (newestRun.get(figure.path) !== run.id && info.mtimeMs > runEnd + MTIME_SLACK_MS) {
+    if (this.newestRun.get(figure.path) !== run.id && info.mtimeMs > runEnd + MTIME_SLACK_MS) {
       return { kind: 'missing', reason: 'replaced by a later run' };
     }
-    const cached = statCache[figure.path] ?? state.stat[figure.path];
+    const cached = this.statCache[figure.path] ?? this.state.stat[figure.path];
     let hash = cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs ? cached.hash : null;
     let bytes: Buffer | null = null;
-    if (!hash || !(writer.exists(figureFile(hash, ext)) || isWithheld(hash))) {
+    if (!hash || !(this.writer.exists(figureFile(hash, ext)) || this.isWithheld(hash))) {
       bytes = await readFile(abs);
       hash = createHash('sha256').update(bytes).digest('hex').slice(0, 20);
     }
-    statCache[figure.path] = { size: info.size, mtimeMs: info.mtimeMs, hash };
+    this.statCache[figure.path] = { size: info.size, mtimeMs: info.mtimeMs, hash };
     const source = bytes ? { abs, size: info.size, mtimeMs: info.mtimeMs } : null;
-    return (await finish(hash, ext, bytes, source)) ?? { kind: 'missing', reason: 'file not found' };
+    return (await this.finish(hash, ext, bytes, source)) ?? { kind: 'missing', reason: 'file not found' };
   }
 
-  function isWithheld(hash: string): boolean {
-    return (images[hash] ?? state.images[hash])?.kind === 'withheld';
+  private isWithheld(hash: string): boolean {
+    return (this.images[hash] ?? this.state.images[hash])?.kind === 'withheld';
   }
 
   /**
@@ -164,60 +185,60 @@ export async function storeFigures(
    * bytes are written pass `publishable` first, including a copy an earlier version of mreorg stored. Returns
    * null when the bytes are needed but no longer available.
    */
-  async function finish(hash: string, ext: string, bytes: Buffer | null, source: Source | null): Promise<StoredFigure | null> {
+  private async finish(hash: string, ext: string, bytes: Buffer | null, source: Source | null): Promise<StoredFigure | null> {
     const file = figureFile(hash, ext);
     const thumbFile = `thumbs/${hash}.png`;
-    let image = images[hash] ?? state.images[hash];
-    const stale = !image || (image.kind === 'png-thumbnail' && !writer.exists(thumbFile));
+    let image = this.images[hash] ?? this.state.images[hash];
+    const stale = !image || (image.kind === 'png-thumbnail' && !this.writer.exists(thumbFile));
     if (stale && !bytes) {
-      if (!writer.exists(file)) return null;
-      bytes = await readFile(resolve(writer.outDir, file));
+      if (!this.writer.exists(file)) return null;
+      bytes = await readFile(resolve(this.writer.outDir, file));
     }
     // The thumbnail is claimed before the file, in the order a first render writes them: the state stays byte-identical.
-    if (!stale && image?.kind === 'png-thumbnail') writer.adopt(thumbFile, thumbFile);
+    if (!stale && image?.kind === 'png-thumbnail') this.writer.adopt(thumbFile, thumbFile);
     if (bytes) {
       const checked = publishable(ext, bytes);
       if (checked.kind === 'withheld') image = checked;
       else {
-        if (stale || !image) image = await describe(ext, checked, thumbFile);
-        if (!writer.produced.has(file)) await place(file, hash, ext, checked.content, source);
+        if (stale || !image) image = await this.describe(ext, checked, thumbFile);
+        if (!this.writer.produced.has(file)) await this.place(file, hash, ext, checked.content, source);
       }
     } else if (image && image.kind !== 'withheld') {
-      writer.adopt(file, hash);
+      this.writer.adopt(file, hash);
     }
     if (!image) return null; // unreachable: a stale image always had bytes
-    images[hash] = image;
+    this.images[hash] = image;
     return { kind: 'stored', hash, file, ext, image, thumb: image.kind === 'png-thumbnail' ? thumbFile : null };
   }
 
   /** Stores the checked bytes: a hard link to their source when large and linkable, else a copy. */
-  async function place(file: string, hash: string, ext: string, content: Buffer, source: Source | null): Promise<void> {
-    const fresh = !writer.exists(file);
-    if (fresh && source && LINKABLE.has(ext) && content.length >= linkMinBytes && content.length === source.size) {
-      const made = await writer.link(file, hash, source);
+  private async place(file: string, hash: string, ext: string, content: Buffer, source: Source | null): Promise<void> {
+    const fresh = !this.writer.exists(file);
+    if (fresh && source && LINKABLE.has(ext) && content.length >= this.linkMinBytes && content.length === source.size) {
+      const made = await this.writer.link(file, hash, source);
       if (made) {
-        stats.linked++;
-        linked[file] = { ino: made.ino, size: made.size, mtimeMs: made.mtimeMs };
+        this.stats.linked++;
+        this.linked[file] = { ino: made.ino, size: made.size, mtimeMs: made.mtimeMs };
         return;
       }
     }
-    if (fresh) stats.copied++;
-    await writer.write(file, hash, content);
+    if (fresh) this.stats.copied++;
+    await this.writer.write(file, hash, content);
   }
 
-  async function describe(ext: string, checked: Publishable, thumbFile: string): Promise<ImageInfo> {
+  private async describe(ext: string, checked: Publishable, thumbFile: string): Promise<ImageInfo> {
     if (ext === 'svg') return { kind: 'svg', removed: checked.removed };
     if (ext !== 'png') return { kind: 'other' };
-    const result = makeThumbnail(checked.content, maxWidth);
+    const result = makeThumbnail(checked.content, this.maxWidth);
     switch (result.kind) {
       case 'original':
         return { kind: 'png-original', width: result.width, height: result.height };
       case 'thumbnail':
-        await writer.write(thumbFile, thumbFile, result.data);
-        stats.thumbnails++;
+        await this.writer.write(thumbFile, thumbFile, result.data);
+        this.stats.thumbnails++;
         return { kind: 'png-thumbnail', width: result.width, height: result.height };
       case 'undecodable':
-        stats.warnings.push(`a PNG figure could not be decoded (${result.reason}); it is linked, not shown`);
+        this.stats.warnings.push(`a PNG figure could not be decoded (${result.reason}); it is this.linked, not shown`);
         return { kind: 'png-undecodable' };
     }
   }

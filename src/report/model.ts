@@ -61,6 +61,8 @@ export interface ReportData {
   title: string;
   /** Absolute project root: used only to resolve figure and source paths, never written into the pages. */
   root: string;
+  /** The root and monitored folders outside it (see config `areas`): figures are copied only from these. */
+  areas?: string[];
   generatedAt: string;
   mreorgVersion: string;
   /** True while a build is running: the overview then refreshes itself. */
@@ -73,4 +75,6 @@ export interface ReportData {
   /** e.g. `vscode://file/{path}:{line}`; `{path}` is the absolute path. null = no editor links. */
   editorUrl: string | null;
   scripts: ReportScript[];
+  /** Per runconfig, the dependency cycles and what their scripts share (see cycleNote). */
+  cycleNotes?: Record<string, string[]>;
 }

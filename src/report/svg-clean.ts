@@ -78,63 +78,36 @@ const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g,
 const escapeAttr = (s: string): string =>
   escapeText(s).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
 
+/** What a cleaning pass has written and learnt so far. */
+interface Cleaning {
+  out: string[];
+  removed: Set<string>;
+  /** Elements kept and open; `style` buffers its CSS until it closes. */
+  open: { local: string; selfClosing: boolean; css: string[] | null }[];
+  /** Depth inside a dropped element. */
+  skipping: number;
+  rootSeen: boolean;
+  refused: string | null;
+}
+
 /** Parses `bytes` as SVG and writes it out with only what is allow-listed; refuses what does not parse. */
 export function cleanSvg(bytes: Uint8Array): CleanSvg {
   const text = decode(bytes);
   if (text === null) return { kind: 'refused', reason: 'not valid UTF-8 or UTF-16 text' };
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
-  const removed = new Set<string>();
-  /** Elements kept and open; `style` buffers its CSS until it closes. */
-  const open: { local: string; selfClosing: boolean; css: string[] | null }[] = [];
-  let skipping = 0; // depth inside a dropped element
-  let rootSeen = false;
-  let refused: string | null = null;
-
+  const c: Cleaning = { out: ['<?xml version="1.0" encoding="UTF-8"?>\n'], removed: new Set(), open: [], skipping: 0, rootSeen: false, refused: null };
   const parser = new SaxesParser({ xmlns: true, position: false });
   parser.on('doctype', (doctype) => {
     // An internal subset can declare entities (billion laughs, hidden markup): never needed for a figure.
-    if (doctype.includes('[')) refused ??= 'its DOCTYPE declares entities';
+    if (doctype.includes('[')) c.refused ??= 'its DOCTYPE declares entities';
   });
-  parser.on('processinginstruction', (pi) => removed.add(`<?${pi.target}?>`));
-  parser.on('opentag', (tag: SaxesTagNS) => {
-    const parent = open[open.length - 1];
-    if (skipping > 0 || tag.uri !== SVG_NS || !ELEMENTS.has(tag.local) || (!rootSeen && tag.local !== 'svg')) {
-      if (skipping === 0 && !rootSeen) refused ??= `its root element is <${tag.name}>, not an SVG <svg>`;
-      // Metadata (RDF, Dublin Core) is other namespaces by design: dropping it is not worth a note.
-      if (skipping === 0 && parent?.local !== 'metadata') removed.add(`<${tag.name}>`);
-      skipping++;
-      return;
-    }
-    const root = !rootSeen;
-    rootSeen = true;
-    const attrs = root ? [` xmlns="${SVG_NS}" xmlns:xlink="${XLINK_NS}"`] : [];
-    for (const attr of Object.values(tag.attributes)) {
-      const kept = keptAttribute(tag.local, attr);
-      if (kept) attrs.push(` ${kept.name}="${escapeAttr(kept.value)}"`);
-      else if (attr.prefix !== 'xmlns' && attr.name !== 'xmlns') removed.add(`attribute ${attr.name}`);
-    }
-    out.push(`<${tag.local}${attrs.join('')}${tag.isSelfClosing ? '/>' : '>'}`);
-    open.push({ local: tag.local, selfClosing: tag.isSelfClosing, css: tag.local === 'style' ? [] : null });
-  });
-  parser.on('closetag', () => {
-    if (skipping > 0) {
-      skipping--;
-      return;
-    }
-    const element = open.pop();
-    if (!element || element.selfClosing) return;
-    if (element.css) {
-      const css = element.css.join('');
-      if (cssIsInert(css)) out.push(escapeText(css));
-      else removed.add('CSS that loads from outside');
-    }
-    out.push(`</${element.local}>`);
-  });
+  parser.on('processinginstruction', (pi) => c.removed.add(`<?${pi.target}?>`));
+  parser.on('opentag', (tag: SaxesTagNS) => openTag(c, tag));
+  parser.on('closetag', () => closeTag(c));
   const onText = (chunk: string): void => {
-    const element = open[open.length - 1];
-    if (skipping > 0 || !element) return;
+    const element = c.open[c.open.length - 1];
+    if (c.skipping > 0 || !element) return;
     if (element.css) element.css.push(chunk);
-    else out.push(escapeText(chunk));
+    else c.out.push(escapeText(chunk));
   };
   parser.on('text', onText);
   parser.on('cdata', onText);
@@ -143,9 +116,47 @@ export function cleanSvg(bytes: Uint8Array): CleanSvg {
   } catch (e) {
     return { kind: 'refused', reason: `not well-formed XML (${(e as Error).message.split('\n')[0]})` };
   }
-  if (refused) return { kind: 'refused', reason: refused };
-  if (!rootSeen) return { kind: 'refused', reason: 'it has no <svg> element' };
-  return { kind: 'clean', svg: out.join(''), removed: [...removed].sort() };
+  if (c.refused) return { kind: 'refused', reason: c.refused };
+  if (!c.rootSeen) return { kind: 'refused', reason: 'it has no <svg> element' };
+  return { kind: 'clean', svg: c.out.join(''), removed: [...c.removed].sort() };
+}
+
+/** An element opens: kept with its allow-listed attributes, or dropped with everything inside it. */
+function openTag(c: Cleaning, tag: SaxesTagNS): void {
+  const parent = c.open[c.open.length - 1];
+  if (c.skipping > 0 || tag.uri !== SVG_NS || !ELEMENTS.has(tag.local) || (!c.rootSeen && tag.local !== 'svg')) {
+    if (c.skipping === 0 && !c.rootSeen) c.refused ??= `its root element is <${tag.name}>, not an SVG <svg>`;
+    // Metadata (RDF, Dublin Core) is other namespaces by design: dropping it is not worth a note.
+    if (c.skipping === 0 && parent?.local !== 'metadata') c.removed.add(`<${tag.name}>`);
+    c.skipping++;
+    return;
+  }
+  const root = !c.rootSeen;
+  c.rootSeen = true;
+  const attrs = root ? [` xmlns="${SVG_NS}" xmlns:xlink="${XLINK_NS}"`] : [];
+  for (const attr of Object.values(tag.attributes)) {
+    const kept = keptAttribute(tag.local, attr);
+    if (kept) attrs.push(` ${kept.name}="${escapeAttr(kept.value)}"`);
+    else if (attr.prefix !== 'xmlns' && attr.name !== 'xmlns') c.removed.add(`attribute ${attr.name}`);
+  }
+  c.out.push(`<${tag.local}${attrs.join('')}${tag.isSelfClosing ? '/>' : '>'}`);
+  c.open.push({ local: tag.local, selfClosing: tag.isSelfClosing, css: tag.local === 'style' ? [] : null });
+}
+
+/** An element closes: a kept `style` writes its CSS only when it loads nothing from outside. */
+function closeTag(c: Cleaning): void {
+  if (c.skipping > 0) {
+    c.skipping--;
+    return;
+  }
+  const element = c.open.pop();
+  if (!element || element.selfClosing) return;
+  if (element.css) {
+    const css = element.css.join('');
+    if (cssIsInert(css)) c.out.push(escapeText(css));
+    else c.removed.add('CSS that loads from outside');
+  }
+  c.out.push(`</${element.local}>`);
 }
 
 /** The attribute as it is written out, or null when it is dropped. */

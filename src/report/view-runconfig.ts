@@ -88,6 +88,7 @@ export function overviewView(index: ReportIndex, runconfig: string) {
     counts: stateCounts(index.data.scripts, runconfig),
     groups: index.data.groups.map((g, id) => ({ id, name: g.name })),
     rows,
+    notes: index.data.cycleNotes?.[runconfig] ?? [],
   };
 }
 

@@ -47,6 +47,8 @@ test(
     for (const n of ['a', 'b', 'c']) assert.not.ok(rig.exists(`overlap.${n}`), `${n}.py ran while another script used output/`);
     const status = await rig.run(['status']);
     assert.match(status.stdout, /warning: dependency cycle [abc.py -> ]+ \(they share a\.dat, b\.dat, c\.dat, output\/busy, output\/state\.dat\): no order is enforced, but they never run at the same time/);
+    assert.is((await rig.run(['report'])).code, 0);
+    assert.match(rig.read('report/index.html'), /<p class="note">dependency cycle [a-c]\.py( -&gt; [a-c]\.py)+ \(they share a\.dat, b\.dat, c\.dat, output\/busy, output\/state\.dat\)/);
   }),
 );
 

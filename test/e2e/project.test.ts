@@ -116,6 +116,7 @@ test(
     assert.equal(show.runs[0].deps.modules, ['../morphforge/lib/neuron.py'], 'its own library is recorded');
     const index = fs.readFileSync(path.join(lab, 'report/index.html'), 'utf8');
     assert.match(index, /\.\.\/morphforge\/examples\/ex1\.py/);
+    assert.ok(fs.readdirSync(path.join(lab, 'report/figures')).some((f) => f.endsWith('.png')), 'its figure is in the report');
     rig.write({ 'morphforge/lib/neuron.py': 'TAU = 20\n' });
     const status = JSON.parse((await rig.run(['status', '--json'], { cwd: lab })).stdout);
     assert.equal(entry(status, '../morphforge/examples/ex1.py').reasons, ['../morphforge/lib/neuron.py changed']);
