@@ -194,7 +194,8 @@ function ledgerStore(b: PlannedBuild): RunStore {
       // Only an optimisation: if the ledger cannot be read now, run the script anyway.
       await ledger.refresh().catch(() => {});
       const now = ledger.latest(p, runconfig);
-      return now && now.startedAt >= since && now.fingerprint.hash === hash ? now : null;
+      // An interrupted run there is no result: this build runs the script itself.
+      return now && now.result !== 'interrupted' && now.startedAt >= since && now.fingerprint.hash === hash ? now : null;
     },
     async record(run) {
       const fingerprint = await fingerprintOf(run, { root: config.root, digester: hasher, declared: sv.declared.get(run.path) ?? [], python: sv.interpreter.version });

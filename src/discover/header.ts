@@ -19,7 +19,8 @@ export interface HeaderProblem {
 
 /** Settings from the header lines of a script's text (its first HEADER_LINES lines), or a problem. */
 export function parseHeader(text: string): { settings: ScriptSettings | null } | { problem: HeaderProblem } {
-  const lines = text.split('\n', HEADER_LINES);
+  // Any line ending: a script saved on Windows has its header lines end in \r\n.
+  const lines = text.split(/\r?\n/, HEADER_LINES);
   const raw: Record<string, unknown> = {};
   let found = false;
   for (let i = 0; i < lines.length; i++) {

@@ -91,7 +91,11 @@ export function plan(input: PlanInput): Plan {
   const known = (p: string): LatestEntry | undefined => input.latest(p) ?? input.learned?.(p);
   const writers = new Map<string, string[]>();
   for (const s of input.scripts) {
-    for (const f of known(s.path)?.writes ?? []) writers.set(f, [...(writers.get(f) ?? []), s.path]);
+    for (const f of known(s.path)?.writes ?? []) {
+      const w = writers.get(f);
+      if (w) w.push(s.path);
+      else writers.set(f, [s.path]);
+    }
   }
   for (const s of input.scripts) {
     const k = known(s.path);

@@ -8,7 +8,7 @@
 import pLimit from 'p-limit';
 import type { LatestEntry } from '../model/entry.js';
 import type { Run } from '../model/run.js';
-import { clashes, type Plan, type PlanEntry } from '../plan/plan.js';
+import { clashes, endedAsExpected, type Plan, type PlanEntry } from '../plan/plan.js';
 import type { Executor, RunningJob } from '../run/executor.js';
 import type { Emit } from './events.js';
 import { retriesAfterMissing } from './retry.js';
@@ -141,7 +141,12 @@ export class Scheduler {
     const p = entry.path;
     const deps = after.map((u) => this.tasks.get(u)).filter((x): x is Promise<Run | null> => x !== undefined);
     const task = Promise.all(deps).then(async () => {
-      const hash = await this.deps.hashScript(p);
+      const hash = await this.deps.hashScript(p).catch((e: unknown) => {
+        // An unreadable script (a folder's permissions changed mid-build): say so; the others go on.
+        this.deps.emit({ type: 'warning', message: `could not read ${p}: ${e instanceof Error ? e.message : String(e)}` });
+        return null;
+      });
+      if (hash === null) return null;
       let attempt = await this.inSlot(entry, hash);
       // Another build runs it: wait for that build, then take its result, or run it ourselves if it left none
       // (it died, or ran other content). Bounded: each wait ends when the holder stops beating.
@@ -177,15 +182,17 @@ export class Scheduler {
     const p = entry.path;
     if (this.stopStarting || this.aborted) return { run: null, claimed: false };
     const { claims, store, emit } = this.deps;
-    if (!claims.claim(p)) {
+    // A claim kept from this build's own run (its record not yet on disk) is still ours: claiming again would fail.
+    const kept = this.heldClaims.indexOf(p);
+    if (kept >= 0) this.heldClaims.splice(kept, 1);
+    else if (!claims.claim(p)) {
       const busy = claims.holder(p);
-      // Released between the two calls: try once more.
-      if (busy === null && claims.claim(p)) return this.attempt(entry, hash);
       if (busy !== null) {
         emit({ type: 'skipped', path: p, why: 'claimed-by-other', detail: busy.waiting });
         return { run: null, claimed: false, busy };
       }
-      return { run: null, claimed: false };
+      // Released between the two calls: claim it now, or leave it if yet another build was quicker.
+      if (!claims.claim(p)) return { run: null, claimed: false };
     }
     try {
       // Another build may have run it since we planned (and released its claim): then it is done.
@@ -211,7 +218,8 @@ export class Scheduler {
       // wait for that decision before calling it a failure.
       const mayRetry = !first && run.result === 'failed' && (run.deps?.missing.length ?? 0) > 0;
       emit({ type: 'finished', run, mayRetry });
-      if (this.opts.failFast && (run.result === 'failed' || run.result === 'timeout')) this.stopStarting = true;
+      const failed = (run.result === 'failed' || run.result === 'timeout') && !endedAsExpected(run.result, entry.expect);
+      if (this.opts.failFast && failed) this.stopStarting = true;
       return { run, claimed: true };
     } catch (e) {
       claims.release(p);
@@ -300,6 +308,7 @@ export class Scheduler {
 
   private async retryAfterMissing(entries: Map<string, PlanEntry>): Promise<void> {
     for (const r of retriesAfterMissing(this.runs.values())) {
+      if (this.stopStarting || this.aborted) break;
       entries.get(r.path)?.reasons.push({ kind: 'retried-after-write', writers: r.writers, files: r.files });
       this.retryOf.set(r.path, this.runs.get(r.path)!.id);
       this.deps.emit({ type: 'retried', ...r });

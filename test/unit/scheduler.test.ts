@@ -233,6 +233,43 @@ test('fail-fast starts nothing new after the first failure', async () => {
   assert.equal([...runs.keys()], ['a.py', 'b.py']);
 });
 
+test('fail-fast is not set off by an expected failure', async () => {
+  const ex = new FakeExecutor((p) => (p === 'a.py' ? { result: 'failed' } : {}));
+  const { s } = scheduler(ex, { jobs: 1, failFast: true });
+  const plan = planOf(['a.py', 'b.py']);
+  plan.entries[0]!.expect = 'fail';
+  await s.run(plan);
+  assert.equal(ex.started, ['a.py', 'b.py']);
+});
+
+test('a script whose hash cannot be read is a warning; the others still run', async () => {
+  const ex = new FakeExecutor();
+  const { s, events } = scheduler(ex);
+  (s as unknown as { deps: { hashScript: (p: string) => Promise<string> } }).deps.hashScript = async (p) => {
+    if (p === 'a.py') throw new Error('EACCES: permission denied');
+    return 'h';
+  };
+  const { runs } = await s.run(planOf(['a.py', 'b.py']));
+  assert.equal([...runs.keys()], ['b.py']);
+  assert.ok(events.some((e) => e.type === 'warning' && /could not read a\.py: EACCES/.test(e.message)));
+});
+
+test('a first-build retry runs even while the failed attempt\'s claim is still held (its record not yet written)', async () => {
+  const ex = new FakeExecutor((p, attempt) =>
+    p === 'use.py' && attempt === 1 ? { result: 'failed', deps: { missing: ['data.json'] } } : p === 'make.py' ? { deps: { writes: ['data.json'] } } : {},
+  );
+  const { s } = scheduler(ex, { jobs: 1 });
+  const store = (s as unknown as { deps: { store: RunStore } }).deps.store;
+  // Writes fail until the end: every claim stays held by this build.
+  store.flushSoon = async () => 'disk full';
+  const claims = (s as unknown as { deps: { claims: { claim: (p: string) => boolean } } }).deps.claims;
+  const held = new Set<string>();
+  claims.claim = (p) => (held.has(p) ? false : (held.add(p), true)); // a lock is not reentrant
+  const { runs } = await s.run(planOf(['use.py', 'make.py']));
+  assert.equal(ex.started, ['use.py', 'make.py', 'use.py']);
+  assert.is(runs.get('use.py')!.result, 'success');
+});
+
 test('without fail-fast a failure does not stop the others', async () => {
   const ex = new FakeExecutor((p) => (p === 'b.py' ? { result: 'failed' } : {}));
   const { s } = scheduler(ex, { jobs: 1 });
