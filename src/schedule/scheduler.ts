@@ -90,6 +90,8 @@ interface Attempt {
 
 /** How often a build waiting for another build's script says so again. */
 const WAIT_REPORT_MS = 30_000;
+/** How long a build holding unrecorded claims waits for another build's script before giving up (see below). */
+const HELD_WAIT_MS = 60_000;
 
 export class Scheduler {
   private readonly runs = new Map<string, Run>();
@@ -295,13 +297,21 @@ export class Scheduler {
   private async waitForOtherBuild(p: string, first: OtherHolder): Promise<void> {
     let wait = 50;
     let sinceReport = 0;
+    let waited = 0;
     for (let h: OtherHolder | null = first; h !== null && !this.aborted; h = this.deps.claims.holder(p)) {
+      // While this build holds claims of runs it could not record (a full disk), the other build may be waiting
+      // for those: two such builds would wait for each other forever. Give up after a while instead.
+      if (this.heldClaims.length > 0 && waited >= HELD_WAIT_MS) {
+        this.deps.emit({ type: 'warning', message: `gave up ${h.waiting}: this build holds claims of runs it could not record, which that build may be waiting for` });
+        return;
+      }
       if (sinceReport >= WAIT_REPORT_MS) {
         this.deps.emit({ type: 'warning', message: h.waiting });
         sinceReport = 0;
       }
       await this.deps.clock.sleep(wait);
       sinceReport += wait;
+      waited += wait;
       wait = Math.min(1000, wait * 2);
     }
   }

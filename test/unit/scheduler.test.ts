@@ -270,6 +270,16 @@ test('a first-build retry runs even while the failed attempt\'s claim is still h
   assert.is(runs.get('use.py')!.result, 'success');
 });
 
+test('holding claims it could not record, a build gives up waiting for another build instead of waiting forever', async () => {
+  const ex = new FakeExecutor();
+  const { s, events } = scheduler(ex, { jobs: 1, held: new Set(['b.py']), heldPolls: 1e9 });
+  (s as unknown as { deps: { store: RunStore } }).deps.store.flushSoon = async () => 'disk full';
+  const result = await s.run(planOf(['a.py', 'b.py']));
+  assert.equal(ex.started, ['a.py']);
+  assert.ok(events.some((e) => e.type === 'warning' && /^gave up waiting for b\.py/.test(e.message)));
+  assert.not.ok(result.runs.has('b.py'));
+});
+
 test('without fail-fast a failure does not stop the others', async () => {
   const ex = new FakeExecutor((p) => (p === 'b.py' ? { result: 'failed' } : {}));
   const { s } = scheduler(ex, { jobs: 1 });
