@@ -84,11 +84,14 @@ export interface Plan {
 export function plan(input: PlanInput): Plan {
   const byPath = new Map(input.scripts.map((s) => [s.path, s]));
   const entries = new Map<string, PlanEntry>();
-  for (const s of input.scripts) entries.set(s.path, planOne(s, input));
+  // Each script's last entry, looked up once: at 10,000 scripts every lookup into the ledger's map counts.
+  const lastOf = new Map(input.scripts.map((s) => [s.path, input.latest(s.path)]));
+  for (const s of input.scripts) entries.set(s.path, planOne(s, input, lastOf.get(s.path)));
 
   // Who wrote what (at their last run under this runconfig, else under another one: order learned under one
   // runconfig serves the first build of the others), to find each script's upstream scripts.
-  const known = (p: string): LatestEntry | undefined => input.latest(p) ?? input.learned?.(p);
+  const knownOf = new Map(input.scripts.map((s) => [s.path, lastOf.get(s.path) ?? input.learned?.(s.path)]));
+  const known = (p: string): LatestEntry | undefined => knownOf.get(p);
   const writers = new Map<string, string[]>();
   for (const s of input.scripts) {
     for (const f of known(s.path)?.writes ?? []) {
@@ -130,9 +133,8 @@ export function plan(input: PlanInput): Plan {
   return { entries: input.scripts.map((s) => entries.get(s.path)!), order, cycles, cycleFiles };
 }
 
-function planOne(s: PlanScript, input: PlanInput): PlanEntry {
+function planOne(s: PlanScript, input: PlanInput, last: LatestEntry | undefined): PlanEntry {
   const settings = input.settings?.(s.path);
-  const last = input.latest(s.path);
   const entry: PlanEntry = {
     path: s.path,
     state: 'up-to-date',
