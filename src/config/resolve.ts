@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
+import { stripUndefined } from '../util/objects.js';
 import { isInside } from '../util/paths.js';
 import type { UserConfig } from './schema.js';
 import type { ResolvedConfig, Runconfig } from './types.js';
@@ -112,10 +113,6 @@ function pythonOf(user: UserConfig, file: string | null, over: Overrides): { pyt
   if (env) return { python: env, pythonOrigin: 'MREORG_PYTHON' };
   if (user.python) return { python: user.python, pythonOrigin: file ? path.basename(file) : 'the config' };
   return { python: 'python3', pythonOrigin: 'the default (python3 on PATH)' };
-}
-
-function stripUndefined<T extends object>(o: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
 }
 
 /** Checks a runconfig / group name given on the command line; the message lists the valid names. */

@@ -12,6 +12,7 @@ import type { Script } from '../discover/discover.js';
 import type { ScriptSettings } from '../model/settings.js';
 import { readJson, writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
+import { stripUndefined } from '../util/objects.js';
 
 /** Enough bytes for 20 lines of any sane header. */
 const HEAD_BYTES = 8192;
@@ -72,9 +73,6 @@ export function mergeSettings(base: ScriptSettings, over: ScriptSettings): Scrip
   return out;
 }
 
-function stripUndefined(s: ScriptSettings): ScriptSettings {
-  return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as ScriptSettings;
-}
 
 /** Keeps the cache to the hashes of scripts seen now and a bounded number of others. */
 function prune(cache: HeaderCache, digests: Map<string, string | null>): HeaderCache {
