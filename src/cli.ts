@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
   buildCommand(cli, ctx);
   queryCommands(cli, ctx);
   projectCommands(cli, ctx);
+  liveCommands(cli, ctx);
   cli.help(tidyHelp);
   cli.version(VERSION);
   const parsed = cli.parse(argv, { run: false });
@@ -178,6 +179,30 @@ function projectCommands(cli: Cli, ctx: Ctx): void {
     const { shimDir } = await import('./util/paths.js');
     process.stdout.write(shimDir + '\n');
   });
+}
+
+/** queue, worker, serve: the live lab book (src/queue/, src/commands/worker.ts, src/serve/). */
+function liveCommands(cli: Cli, ctx: Ctx): void {
+  cli
+    .command('queue <action> [...paths]', 'The run queue: add, list, cancel or clear (workers and `mreorg serve` run it)')
+    .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig; for cancel: every runconfig)')
+    .option('-g, --group <name>', 'add: the scripts of this filegroup (repeatable)')
+    .option('--stale', 'add: every script a build would run now')
+    .option('--failed', 'add: every script whose last run failed or timed out')
+    .option('--json', 'Print one JSON document')
+    .action(async (action: string, paths: string[], f: Flags) => {
+      const { queueCommand } = await import('./commands/queue-cli.js');
+      ctx.exitCode = await queueCommand(ctx.cwd, action, { ...globals(f), paths, groups: list(f.group), runconfig: f.runconfig as string | undefined, stale: Boolean(f.stale), failed: Boolean(f.failed) }, Boolean(f.json));
+    });
+
+  cli
+    .command('worker', 'Run scripts from the queue, one at a time, until Ctrl-C')
+    .option('-r, --runconfig <name>', 'Only take scripts queued under this runconfig')
+    .option('--until-empty', 'Stop once the queue has nothing left for this worker')
+    .action(async (f: Flags) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      ctx.exitCode = await workerCommand(ctx.cwd, { ...globals(f), runconfig: f.runconfig as string | undefined, untilEmpty: Boolean(f.untilEmpty) });
+    });
 }
 
 /** `-j2` means `-j 2`, as in make and ninja (cac would read it as the flags -j and -2). */

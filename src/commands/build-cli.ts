@@ -81,7 +81,7 @@ async function deliver(reporters: Reporter[], e: BuildEvent): Promise<string[]> 
  * First SIGINT/SIGTERM/SIGHUP: stop the scripts and finish cleanly; second: kill them and quit. Returns the undo,
  * to call once the build is recorded.
  */
-function onStopSignals(abort: AbortController): () => void {
+export function onStopSignals(abort: AbortController): () => void {
   let signals = 0;
   const onSignal = (): void => {
     signals++;
