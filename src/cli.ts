@@ -203,6 +203,32 @@ function liveCommands(cli: Cli, ctx: Ctx): void {
       const { workerCommand } = await import('./commands/worker.js');
       ctx.exitCode = await workerCommand(ctx.cwd, { ...globals(f), runconfig: f.runconfig as string | undefined, untilEmpty: Boolean(f.untilEmpty) });
     });
+
+  cli
+    .command('serve', 'Serve the report live, with Run/Cancel controls and workers that run the queue')
+    .option('--port <n>', 'Port (default 8000; 0: any free port)')
+    .option('--host <address>', 'Address to listen on (default 127.0.0.1; another needs --token)')
+    .option('--workers <n>', 'Workers run by the server (default: config "jobs"; 0: only separate `mreorg worker`s)')
+    .option('--token <secret>', 'The secret requests must carry (generated when not given)')
+    .option('--open', 'Open the page in the browser')
+    .action(async (f: Flags) => {
+      const { serveCommand } = await import('./serve/serve-cli.js');
+      ctx.exitCode = await serveCommand(ctx.cwd, {
+        ...globals(f),
+        port: whole(f.port, '--port', 8000, 0, 65535),
+        host: f.host === undefined ? '127.0.0.1' : String(f.host),
+        workers: f.workers === undefined ? undefined : whole(f.workers, '--workers', 0, 0, 256),
+        open: Boolean(f.open),
+        token: f.token === undefined ? undefined : String(f.token),
+      });
+    });
+}
+
+function whole(v: unknown, flag: string, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) usage(`${flag} needs a whole number from ${min} to ${max}, got "${String(v)}".`);
+  return n;
 }
 
 /** `-j2` means `-j 2`, as in make and ninja (cac would read it as the flags -j and -2). */

@@ -40,9 +40,14 @@ export async function workerCommand(cwd: string, opts: WorkerOptions): Promise<n
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
   const off = onStopSignals(abort);
+  // Started by `mreorg serve`: stop as Ctrl-C would if the server is gone (killed), rather than run on unseen.
+  const server = Number(process.env.MREORG_SERVE_PID);
+  const watch = server > 0 ? setInterval(() => process.ppid !== server && abort.abort(), 1000) : null;
+  watch?.unref();
   try {
     return await runWorker(cwd, { ...opts, signal: abort.signal });
   } finally {
+    if (watch) clearInterval(watch);
     off();
   }
 }
