@@ -54,7 +54,7 @@
 
   // ---- the nav: a Queue page ----
   var nav = document.querySelector('.nav');
-  var queueBadge = el('span', { class: 'badge' });
+  var queueBadge = el('span', { class: 'badge badge-queue' });
   if (nav) {
     var link = el('a', { href: '/_mreorg/queue.html', 'data-queue-link': '' }, 'Queue');
     if (location.pathname === '/_mreorg/queue.html') link.setAttribute('aria-current', 'page');
