@@ -20,6 +20,7 @@ let browser: Browser;
 let served: Served;
 
 const quick = (doc: string) => `"""${doc}"""\nimport time\ntime.sleep(0.3)\nprint("done")\n`;
+const talk = ['"""Prints as it goes."""', 'import os, time', 'open("talk.pid", "w").write(str(os.getpid()))', 'for i in range(900):', '    print("tick", i, flush=True)', '    time.sleep(0.1)'].join('\n');
 const slow = (name: string) => `"""${name}: a long simulation."""\nimport os, time\nopen("${name}.pid", "w").write(str(os.getpid()))\ntime.sleep(90)\n`;
 
 test.before(
@@ -32,6 +33,7 @@ test.before(
       'sims/b.py': quick('Second of two selected.'),
       'sims/slow.py': slow('slow'),
       'sims/wait.py': slow('wait'),
+      'sims/talk.py': talk,
     });
     served = await startServe(rig, ['--workers', '1']);
     browser = await launchChromium();
@@ -135,6 +137,27 @@ test(
     assert.is(ledger.latest['sims/slow.py'].default.result, 'interrupted');
     assert.is(ledger.latest['sims/wait.py'], undefined, 'the cancelled queued script never ran');
     assert.not.ok(rig.exists('sims/wait.pid'));
+    assert.ok(await stillSameDocument(page));
+    assert.equal(problems, []);
+    await page.close();
+  }),
+);
+
+test(
+  "a script's page: Run, its output as it prints it, Cancel",
+  withTimeout(T, async () => {
+    const { page, problems } = await open();
+    await row(page, 'sims/talk.py').locator('.path a').click();
+    await page.waitForSelector('.livepanel');
+    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await page.locator('.livepanel .runbtn').click();
+    await page.locator('.livetail', { hasText: /tick \d+/ }).waitFor({ timeout: 60_000 });
+    const first = await page.locator('.livetail').textContent();
+    await page.waitForFunction((before) => (document.querySelector('.livetail')?.textContent ?? '') !== before, first, { timeout: 10_000 });
+    assert.match((await page.locator('.livestatus').textContent()) ?? '', /^running under default/);
+    await page.locator('.livepanel .runbtn', { hasText: 'Cancel' }).click();
+    await page.locator('.livepanel .runbtn', { hasText: 'Run' }).waitFor({ timeout: 30_000 });
+    await rig.until('talk.py stopped', () => !isRunning(Number(rig.read('sims/talk.pid'))));
     assert.ok(await stillSameDocument(page));
     assert.equal(problems, []);
     await page.close();

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { buildIdentity } from '../ledger/identity.js';
 import { planFor } from '../plan/project-plan.js';
 import { resolveRunconfig, type GlobalOptions, type Project } from '../project/project.js';
+import { LiveLog, liveLogFile } from '../queue/live-log.js';
 import type { Queue, QueueEntry, QueueItem } from '../queue/queue.js';
 import type { BuildEvent } from '../schedule/events.js';
 import { survey } from '../survey/survey.js';
@@ -148,7 +149,14 @@ async function runEntry(cwd: string, root: string, queue: Queue, entry: QueueEnt
     });
     if (planned === null) return void (await queue.finish(entry.id));
     planned.project.ledger.onWarning = (m) => say(`warning: ${m}`);
-    await runPlan(planned, buildOpts, (e) => tell(e, entry, say));
+    // What the script prints, as it prints it, for the served page's live tail.
+    const log = new LiveLog(liveLogFile(queue.ledgerDir, entry.path, entry.runconfig));
+    log.start();
+    try {
+      await runPlan(planned, buildOpts, (e) => (e.type === 'output' ? log.write(e.chunk) : tell(e, entry, say)));
+    } finally {
+      log.end();
+    }
     // Stopped by Ctrl-C (not cancelled): the script was asked for and did not finish; the next worker runs it.
     if (signal.aborted && !cancelled) await queue.release(entry.id);
     else await queue.finish(entry.id);

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import { liveLogFile, readTail } from '../queue/live-log.js';
 import { paths, type RunconfigPageKind } from '../report/slug.js';
 import { escapeHtml } from '../report/escape.js';
 import { templatesDir } from '../util/paths.js';
@@ -73,6 +74,8 @@ async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResp
       return events(opts.live, req, res);
     case '/_mreorg/state':
       return send(res, 200, TYPES['.json']!, JSON.stringify(stateDoc(opts.live, url.searchParams.get('runconfig'))));
+    case '/_mreorg/tail':
+      return tail(opts.live, url.searchParams, res);
     case '/_mreorg/queue.html':
       return send(res, 200, TYPES['.html']!, queuePage(opts));
     default:
@@ -126,6 +129,14 @@ function stateDoc(live: LiveProject, runconfig: string | null): Record<string, u
   };
 }
 
+/** The end of what a script running under a worker printed so far (only a tracked script's). */
+function tail(live: LiveProject, q: URLSearchParams, res: ServerResponse): void {
+  const p = q.get('path') ?? '';
+  const rc = q.get('runconfig') ?? '';
+  if (!live.snapshot.tracked.has(p) || !Object.hasOwn(live.project.config.runconfigs, rc)) return send(res, 400, TYPES['.json']!, JSON.stringify({ error: 'not a tracked script and runconfig' }));
+  send(res, 200, TYPES['.json']!, JSON.stringify({ text: readTail(liveLogFile(live.project.ledger.dir, p, rc)) }));
+}
+
 /** Server-sent events: "change" with the snapshot's version whenever it changes; a comment now and then. */
 function events(live: LiveProject, req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -169,7 +180,7 @@ async function sendFile(res: ServerResponse, abs: string, opts: ServerOptions, r
   } catch {
     return send(res, 404, 'text/plain; charset=utf-8', 'Not found\n');
   }
-  if (ext === '.html' && rel !== null) return send(res, 200, type, withControls(data.toString('utf8'), opts, runconfigOf(opts, rel)));
+  if (ext === '.html' && rel !== null) return send(res, 200, type, withControls(data.toString('utf8'), opts, runconfigOf(opts, rel), scriptOf(opts, rel)));
   send(res, 200, type, data);
 }
 
@@ -182,11 +193,18 @@ function runconfigOf(opts: ServerOptions, rel: string): string {
   return config.defaultRunconfig;
 }
 
+/** The script a script page is about (its file name is the script's page name), or null. */
+function scriptOf(opts: ServerOptions, rel: string): string | null {
+  if (!rel.startsWith('scripts/')) return null;
+  for (const p of opts.live.snapshot.tracked) if (paths.script(p) === rel) return p;
+  return null;
+}
+
 /** A report page as served: the connect-src its live script needs, and the token, stylesheet and script. */
-function withControls(html: string, opts: ServerOptions, runconfig: string): string {
+function withControls(html: string, opts: ServerOptions, runconfig: string, script: string | null = null): string {
   const head = html.indexOf('</head>');
   if (head < 0) return html;
-  const add = liveHead(opts, runconfig);
+  const add = (script === null ? '' : `<meta name="mreorg-script" content="${escapeHtml(script)}">`) + liveHead(opts, runconfig);
   return (html.slice(0, head) + add + html.slice(head)).replace(STATIC_META_CSP, "form-action 'none'; connect-src 'self'\">");
 }
 

@@ -109,6 +109,55 @@
     wrap.parentNode.insertBefore(bar, wrap);
   }
 
+  // ---- a script's page: Run/Cancel, and what it prints while a worker runs it ----
+  var script = meta('mreorg-script');
+  var panel = null;
+  if (script && runconfig) {
+    panel = el('section', { class: 'livepanel', 'aria-label': 'Run' });
+    var runButton = el('button', { type: 'button', class: 'runbtn' }, 'Run');
+    var status = el('span', { class: 'livestatus' });
+    var tailBox = el('pre', { class: 'livetail', 'aria-label': 'Output so far', tabindex: '0' });
+    tailBox.hidden = true;
+    runButton.addEventListener('click', function () {
+      post({ action: panel.dataset.queue ? 'cancel' : 'add', runconfig: runconfig, paths: [script] });
+    });
+    panel.appendChild(runButton);
+    panel.appendChild(status);
+    panel.appendChild(tailBox);
+    var main = document.querySelector('main');
+    if (main) main.insertBefore(panel, main.firstChild);
+  }
+  var tailTimer = null;
+  function pollTail() {
+    fetch('/_mreorg/tail?path=' + encodeURIComponent(script) + '&runconfig=' + encodeURIComponent(runconfig))
+      .then(function (r) { return r.json(); })
+      .then(function (doc) {
+        if (typeof doc.text !== 'string') return;
+        var atEnd = tailBox.scrollTop + tailBox.clientHeight >= tailBox.scrollHeight - 4;
+        tailBox.textContent = doc.text;
+        tailBox.hidden = false;
+        if (atEnd) tailBox.scrollTop = tailBox.scrollHeight;
+      })
+      .catch(function () {});
+  }
+  function applyScript(doc) {
+    if (!panel) return;
+    var e = null;
+    doc.queue.forEach(function (q) { if (q.runconfig === doc.runconfig && q.path === script) e = q; });
+    panel.dataset.queue = e ? e.status : '';
+    runButton.textContent = e ? 'Cancel' : 'Run';
+    status.textContent = e ? (e.status === 'running' ? 'running under ' + doc.runconfig + ', for ' + since(e.taker.at) : 'queued under ' + doc.runconfig) : '';
+    var isRunning = Boolean(e) && e.status === 'running';
+    if (isRunning && !tailTimer) {
+      pollTail();
+      tailTimer = setInterval(pollTail, 1000);
+    } else if (!isRunning && tailTimer) {
+      clearInterval(tailTimer);
+      tailTimer = null;
+      pollTail();
+    }
+  }
+
   // ---- the queue page ----
   var queueBox = document.getElementById('mreorg-queue');
 
@@ -186,6 +235,7 @@
     queueBadge.textContent = String(doc.queue.length);
     queueBadge.hidden = doc.queue.length === 0;
     renderQueue(doc);
+    applyScript(doc);
     if (doc.error) say('The server could not read the project: ' + doc.error, true);
     body.setAttribute('data-live-version', String(doc.version));
   }
