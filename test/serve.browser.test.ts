@@ -27,7 +27,8 @@ test.before(
   withTimeout(T, async () => {
     rig = new Rig('mreorg-serve-browser-');
     rig.write({
-      'mreorg.config.mjs': "export default { report: { title: 'Lab book' } };\n",
+      'mreorg.config.mjs': "export default { report: { title: 'Lab book' }, monitor: [{ dir: 'sims', recurse: true, autoTrack: true }, { dir: 'extra' }] };\n",
+      'extra/later.py': 'print("found, not tracked")\n',
       'sims/quick.py': quick('Never run until the test clicks Run.'),
       'sims/a.py': quick('First of two selected.'),
       'sims/b.py': quick('Second of two selected.'),
@@ -159,6 +160,25 @@ test(
     await page.locator('.livepanel .runbtn', { hasText: 'Run' }).waitFor({ timeout: 30_000 });
     await rig.until('talk.py stopped', () => !isRunning(Number(rig.read('sims/talk.pid'))));
     assert.ok(await stillSameDocument(page));
+    assert.equal(problems, []);
+    await page.close();
+  }),
+);
+
+test(
+  'the tracking page: tick an untracked script, Track selected; then Untrack it again',
+  withTimeout(T, async () => {
+    const { page, problems } = await open();
+    await page.goto(`${served.base}/tracking.html`);
+    await page.getByRole('checkbox', { name: 'Track extra/later.py', exact: true }).check();
+    await page.getByRole('button', { name: 'Track selected', exact: true }).click();
+    await page.getByRole('checkbox', { name: 'Untrack extra/later.py' }).waitFor({ timeout: 30_000 });
+    assert.ok(JSON.parse(rig.read('.mreorg/ledger.json')).tracked.includes('extra/later.py'), 'kept in the ledger');
+    await page.getByRole('checkbox', { name: 'Untrack extra/later.py' }).check();
+    await page.getByRole('button', { name: 'Untrack selected' }).click();
+    await page.getByRole('checkbox', { name: 'Track extra/later.py', exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Rescan' }).click();
+    await page.getByRole('checkbox', { name: 'Track extra/later.py', exact: true }).waitFor({ timeout: 30_000 });
     assert.equal(problems, []);
     await page.close();
   }),

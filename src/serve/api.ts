@@ -45,6 +45,17 @@ export async function handleApi(live: LiveProject, body: unknown): Promise<ApiAn
     }
     case 'clear':
       return done(live, { ...(await queue.cancel(() => true, true)) });
+    case 'track':
+    case 'untrack': {
+      const paths = await knownPaths(live, req.paths, 'discovered');
+      if (typeof paths === 'string') return bad(paths);
+      // As `mreorg track`/`untrack`: a decision kept in the ledger, overriding the folder's autoTrack.
+      project.ledger.setTracked(paths, req.action === 'track');
+      await project.ledger.flush();
+      return done(live, { [req.action === 'track' ? 'tracked' : 'untracked']: paths });
+    }
+    case 'rescan':
+      return done(live, { rescanned: true });
     default:
       return bad('unknown action');
   }
@@ -56,11 +67,11 @@ async function done(live: LiveProject, doc: Record<string, unknown>): Promise<Ap
 }
 
 /** The paths, if every one is a tracked script of the project; else what is wrong (nothing is then queued). */
-async function knownPaths(live: LiveProject, given: unknown): Promise<string[] | string> {
+async function knownPaths(live: LiveProject, given: unknown, among: 'tracked' | 'discovered' = 'tracked'): Promise<string[] | string> {
   if (!Array.isArray(given) || given.length === 0 || given.length > MAX_PATHS) return 'expected a list of script paths';
   if (!given.every((p): p is string => typeof p === 'string')) return 'script paths must be strings';
   // A script added since the last look: look again once before refusing.
-  if (!given.every((p) => live.snapshot.tracked.has(p))) await live.refresh();
-  const unknown = given.find((p) => !live.snapshot.tracked.has(p));
-  return unknown === undefined ? given : `not a tracked script of this project: ${JSON.stringify(unknown.slice(0, 200))}`;
+  if (!given.every((p) => live.snapshot[among].has(p))) await live.refresh();
+  const unknown = given.find((p) => !live.snapshot[among].has(p));
+  return unknown === undefined ? given : `not a ${among === 'tracked' ? 'tracked ' : ''}script of this project: ${JSON.stringify(unknown.slice(0, 200))}`;
 }

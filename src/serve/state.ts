@@ -28,8 +28,10 @@ export interface Snapshot {
   /** runconfig -> every discovered script's state under it. */
   states: Record<string, ScriptNow[]>;
   queue: QueueItem[];
-  /** Project-relative paths of the tracked scripts: the only ones a request may name. */
+  /** Project-relative paths of the tracked scripts: the only ones a request may queue. */
   tracked: Set<string>;
+  /** Every script discovery finds, tracked or not: the only ones a request may track or untrack. */
+  discovered: Set<string>;
   /** A problem computing it (the last good states are kept). */
   error: string | null;
 }
@@ -39,6 +41,7 @@ export class LiveProject {
   private current: Snapshot;
   private stamp = '';
   private computing: Promise<Snapshot> | null = null;
+  private next: Promise<Snapshot> | null = null;
   private listeners = new Set<(s: Snapshot) => void>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -47,7 +50,7 @@ export class LiveProject {
     private readonly render: boolean,
   ) {
     this.queue = new Queue(project.ledger.dir);
-    this.current = { version: 0, states: {}, queue: [], tracked: new Set(), error: null };
+    this.current = { version: 0, states: {}, queue: [], tracked: new Set(), discovered: new Set(), error: null };
   }
 
   get snapshot(): Snapshot {
@@ -74,7 +77,15 @@ export class LiveProject {
 
   /** Recomputes now (after a request changed the queue), then tells the listeners. */
   refresh(): Promise<Snapshot> {
-    this.computing ??= this.compute().finally(() => (this.computing = null));
+    // One computation at a time; a request during one gets the next, which sees what the request changed.
+    if (this.computing) {
+      this.next ??= this.computing.then(() => {
+        this.next = null;
+        return this.refresh();
+      });
+      return this.next;
+    }
+    this.computing = this.compute().finally(() => (this.computing = null));
     return this.computing;
   }
 
@@ -124,7 +135,7 @@ export class LiveProject {
       }
       const queue = await this.queue.list();
       const trackedSet = new Set([...tracked].filter(([, t]) => t).map(([p]) => p));
-      this.current = { version: this.current.version + 1, states, queue, tracked: trackedSet, error: null };
+      this.current = { version: this.current.version + 1, states, queue, tracked: trackedSet, discovered: new Set(tracked.keys()), error: null };
       if (this.render) await writeProjectReport(project, config.root, false, false, sv);
     } catch (e) {
       this.current = { ...this.current, version: this.current.version + 1, error: messageOf(e) };

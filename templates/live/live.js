@@ -45,6 +45,7 @@
         if (!r.ok) throw new Error(doc.error || 'the server answered ' + r.status);
         var already = (doc.already || []).length;
         if (doc.added) say(doc.added.length + ' queued' + (already ? ', ' + already + ' already queued or running' : ''));
+        if (doc.tracked || doc.untracked) say((doc.tracked || doc.untracked).length + (doc.tracked ? ' tracked' : ' untracked'));
         if (doc.removed || doc.stopping) say((doc.removed || []).length + ' taken off the queue' + ((doc.stopping || []).length ? ', ' + doc.stopping.length + ' stopping' : ''));
         refresh();
         return doc;
@@ -107,6 +108,36 @@
     add('Clear queue', function () { post({ action: 'clear' }); });
     var wrap = table.closest('.tablewrap');
     wrap.parentNode.insertBefore(bar, wrap);
+  }
+
+  // ---- the tracking page: tick boxes to track and untrack, and Rescan ----
+  var trackLists = document.querySelectorAll('.grid2 > section');
+  if (/\/tracking\.html$/.test(location.pathname) && trackLists.length === 2) {
+    var head = document.querySelector('.pagehead');
+    var rescan = el('button', { type: 'button', class: 'runbtn' }, 'Rescan');
+    rescan.addEventListener('click', function () {
+      post({ action: 'rescan' }).then(function (doc) { if (doc) location.reload(); });
+    });
+    if (head) head.appendChild(rescan);
+    [['untrack', 'Untrack selected'], ['track', 'Track selected']].forEach(function (what, i) {
+      var section = trackLists[i];
+      var picks = [];
+      section.querySelectorAll('ul.links li').forEach(function (li) {
+        var a = li.querySelector('a');
+        if (!a) return;
+        var box = el('input', { type: 'checkbox', class: 'pick', 'aria-label': (i ? 'Track ' : 'Untrack ') + a.textContent });
+        picks.push([box, a.textContent]);
+        li.insertBefore(box, a);
+      });
+      if (picks.length === 0) return;
+      var b = el('button', { type: 'button', class: 'runbtn' }, what[1]);
+      b.addEventListener('click', function () {
+        var paths = picks.filter(function (p) { return p[0].checked; }).map(function (p) { return p[1]; });
+        if (paths.length === 0) return say('Tick the scripts first.', true);
+        post({ action: what[0], paths: paths }).then(function (doc) { if (doc) location.reload(); });
+      });
+      section.querySelector('h2').after(b);
+    });
   }
 
   // ---- a script's page: Run/Cancel, and what it prints while a worker runs it ----
