@@ -45,6 +45,9 @@ export async function workerCommand(cwd: string, opts: WorkerOptions): Promise<n
   const server = Number(process.env.MREORG_SERVE_PID);
   const watch = server > 0 ? setInterval(() => process.ppid !== server && abort.abort(), 1000) : null;
   watch?.unref();
+  // Its output goes to the server through pipes: with the server gone, writing fails, which must not stop it
+  // before it has recorded its run.
+  if (watch) for (const s of [process.stdout, process.stderr]) s.on('error', () => {});
   try {
     return await runWorker(cwd, { ...opts, signal: abort.signal });
   } finally {

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withTimeout } from '../helpers/timeout.js';
-import { Rig } from '../helpers/rig.js';
+import { isRunning, Rig } from '../helpers/rig.js';
 import { post, request, startServe, tokenOf, type Served } from '../helpers/serve.js';
 
 const T = 150_000;
@@ -174,5 +174,32 @@ test(
     }
   }),
 );
+
+const SLOW = 'import os, time\nopen("slow.pid", "w").write(str(os.getpid()))\ntime.sleep(120)\n';
+
+for (const how of ['SIGINT', 'SIGKILL'] as const) {
+  test(
+    `${how} to the server while its worker runs a script: the script stops, its run is recorded interrupted, it stays queued`,
+    withTimeout(T, async () => {
+      rig.write({ 'slow.py': SLOW });
+      served = await startServe(rig, ['--workers', '1']);
+      assert.is((await rig.run(['queue', 'add', 'slow.py'])).code, 0);
+      await rig.until('slow.py running', () => rig.exists('slow.pid'));
+      served.child.kill(how);
+      const done = await served.done;
+      if (how === 'SIGINT') assert.is(done.code, 130, done.stderr);
+      // Killed outright, the server cannot stop its worker: the worker sees its parent gone and stops itself.
+      await rig.until('the run recorded as interrupted', () => {
+        try {
+          return JSON.parse(rig.read('.mreorg/ledger.json')).latest['slow.py']?.default?.result === 'interrupted';
+        } catch {
+          return false;
+        }
+      });
+      await rig.until('the script stopped', () => !isRunning(Number(rig.read('slow.pid'))));
+      assert.equal(queued(), ['slow.py']);
+    }),
+  );
+}
 
 test.run();
