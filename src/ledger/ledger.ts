@@ -136,7 +136,10 @@ export class Ledger {
     if (got.kind === 'newer') throw ledger.newerError(got.version);
     if (got.kind === 'absent' || (got.kind === 'ok' && got.dropped.length === 0 && got.trimmed === 0)) {
       ledger.db.data = got.kind === 'ok' ? got.data : emptyData();
-      ledger.knownGen = gen;
+      // Read without the lock, the token may be a writer's that has not renamed its ledger in yet (it writes the
+      // token first): trusting it would pair that token with the old ledger and lose that write for good. So the
+      // first flush or refresh rereads under the lock (a no-op build never flushes, and pays nothing).
+      ledger.knownGen = gen === '' ? '' : `${gen} (unverified)`;
       return ledger;
     }
     // Something to set right: under the lock, on the file as it is now (another build may have done it).
