@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { buildIdentity } from '../ledger/identity.js';
-import { inspect, tryLock, unlock, withLock } from '../ledger/lock.js';
+import { inspect, removeLock, tryLock, unlock, withLock } from '../ledger/lock.js';
 import { readJson, writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 
@@ -173,6 +173,11 @@ export class Queue {
    * Entries this worker takes count as running as long as the file is fresh.
    */
   registerWorker(): () => void {
+    // Files of workers that died (SIGKILL): their entries count as waiting already; the files go now.
+    for (const name of listDir(this.workersDir)) {
+      const i = inspect(path.join(this.workersDir, name));
+      if (i?.verdict.stale) removeLock(i.file, i.info, false);
+    }
     const file = path.join(this.workersDir, buildIdentity().buildId);
     if (!tryLock(file, 'worker')) throw new Error(`could not register the worker file ${file}`);
     return () => unlock(file);
@@ -213,5 +218,13 @@ export class Queue {
       if (after !== before) await writeFileAtomic(this.file, after);
       return out;
     });
+  }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
   }
 }

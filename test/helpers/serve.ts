@@ -13,8 +13,8 @@ export interface Served {
 }
 
 /** Starts `mreorg serve --port 0 ...args` and waits for the address it prints. */
-export async function startServe(rig: Rig, args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const s = rig.start(['serve', '--port', '0', ...args], { env, timeoutMs: 170_000 });
+export async function startServe(rig: Rig, args: string[], env: Record<string, string> = {}, timeoutMs = 170_000): Promise<Served> {
+  const s = rig.start(['serve', '--port', '0', ...args], { env, timeoutMs });
   let out = '';
   s.child.stdout!.on('data', (d) => (out += d));
   s.child.stderr!.on('data', (d) => (out += d));
