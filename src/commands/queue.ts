@@ -51,8 +51,13 @@ export async function selectForQueue(project: Project, cwd: string, opts: QueueO
 export async function queueAdd(cwd: string, opts: QueueOptions): Promise<AddResult & { runconfig: string }> {
   const { project, queue } = await openQueue(cwd, opts, 'queue add');
   const { runconfig, paths } = await selectForQueue(project, cwd, opts);
-  const res = await queue.add(paths.map((p) => ({ path: p, runconfig })));
+  const res = await queue.add(paths.map((p) => ({ path: p, runconfig })), runningNow(project));
   return { ...res, runconfig };
+}
+
+/** Whether a build (or a worker) is running the script now: its claim is held by a live process. */
+export function runningNow(project: Project): (path: string, runconfig: string) => boolean {
+  return (p, rc) => project.claims.holder(p, rc) !== null;
 }
 
 export async function queueList(cwd: string, opts: GlobalOptions): Promise<QueueItem[]> {
@@ -75,6 +80,7 @@ export function formatAdd(res: AddResult & { runconfig: string }): string {
   const lines: string[] = [];
   for (const e of res.added) lines.push(`queued   ${e.path}  (${e.runconfig})`);
   for (const e of res.already) lines.push(`already ${e.status === 'running' ? 'running' : 'queued '} ${e.path}  (${e.runconfig}): nothing to do`);
+  for (const e of res.busy) lines.push(`already running ${e.path}  (${e.runconfig}), by a build: nothing to do`);
   if (lines.length === 0) lines.push(`Nothing to queue under runconfig ${res.runconfig}.`);
   return lines.map(printable).join('\n') + '\n';
 }

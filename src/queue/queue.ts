@@ -52,6 +52,8 @@ export interface AddResult {
   added: QueueEntry[];
   /** Already in the queue (waiting or running): adding again is a no-op. */
   already: QueueItem[];
+  /** Not queued but being run now by a build (its claim is held): a no-op too. */
+  busy: Array<{ path: string; runconfig: string }>;
 }
 
 export interface CancelResult {
@@ -80,14 +82,21 @@ export class Queue {
     return (await this.read()).entries.map((e) => this.judge(e));
   }
 
-  /** Appends the scripts not already queued under that runconfig; those that are, are reported instead. */
-  add(items: Array<{ path: string; runconfig: string }>): Promise<AddResult> {
+  /**
+   * Appends the scripts not already queued under that runconfig; those that are, and those `runningNow` says a
+   * build is running, are reported instead.
+   */
+  add(items: Array<{ path: string; runconfig: string }>, runningNow: (path: string, runconfig: string) => boolean = () => false): Promise<AddResult> {
     return this.change((q) => {
-      const out: AddResult = { added: [], already: [] };
+      const out: AddResult = { added: [], already: [], busy: [] };
       for (const it of items) {
         const found = q.entries.find((e) => e.path === it.path && e.runconfig === it.runconfig);
         if (found) {
           if (!out.already.some((a) => a.id === found.id)) out.already.push(this.judge(found));
+          continue;
+        }
+        if (runningNow(it.path, it.runconfig)) {
+          out.busy.push(it);
           continue;
         }
         const entry: QueueEntry = { id: crypto.randomBytes(6).toString('hex'), path: it.path, runconfig: it.runconfig, addedAt: new Date().toISOString() };

@@ -4,7 +4,7 @@
  * entries. Nothing in a request is ever run, used as a file path or put in an environment: the queue holds
  * (path, runconfig) pairs that a worker runs exactly as `mreorg build PATH -r RUNCONFIG` would.
  */
-import { selectForQueue } from '../commands/queue.js';
+import { runningNow, selectForQueue } from '../commands/queue.js';
 import type { LiveProject } from './state.js';
 
 export interface ApiAnswer {
@@ -26,11 +26,11 @@ export async function handleApi(live: LiveProject, body: unknown): Promise<ApiAn
       if (typeof rc !== 'string' || !Object.hasOwn(project.config.runconfigs, rc)) return bad('unknown runconfig');
       if (req.action === 'add' && (req.which === 'stale' || req.which === 'failed')) {
         const { paths } = await selectForQueue(project, project.config.root, { runconfig: rc, [req.which]: true });
-        return done(live, { ...(await queue.add(paths.map((p) => ({ path: p, runconfig: rc })))) });
+        return done(live, { ...(await queue.add(paths.map((p) => ({ path: p, runconfig: rc })), runningNow(project))) });
       }
       const paths = await knownPaths(live, req.paths);
       if (typeof paths === 'string') return bad(paths);
-      if (req.action === 'add') return done(live, { ...(await queue.add(paths.map((p) => ({ path: p, runconfig: rc })))) });
+      if (req.action === 'add') return done(live, { ...(await queue.add(paths.map((p) => ({ path: p, runconfig: rc })), runningNow(project))) });
       const wanted = new Set(paths);
       return done(live, { ...(await queue.cancel((e) => e.runconfig === rc && wanted.has(e.path))) });
     }

@@ -43,7 +43,7 @@
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (doc) {
         if (!r.ok) throw new Error(doc.error || 'the server answered ' + r.status);
-        var already = (doc.already || []).length;
+        var already = (doc.already || []).length + (doc.busy || []).length;
         if (doc.added) say(doc.added.length + ' queued' + (already ? ', ' + already + ' already queued or running' : ''));
         if (doc.tracked || doc.untracked) say((doc.tracked || doc.untracked).length + (doc.tracked ? ' tracked' : ' untracked'));
         if (doc.removed || doc.stopping) say((doc.removed || []).length + ' taken off the queue' + ((doc.stopping || []).length ? ', ' + doc.stopping.length + ' stopping' : ''));

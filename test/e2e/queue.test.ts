@@ -183,4 +183,19 @@ test(
   }),
 );
 
+test(
+  'queue add of a script a build is running now is a no-op that says so',
+  withTimeout(T, async () => {
+    rig.write({ 'slow.py': SLOW });
+    const build = rig.start(['build', '--no-report']);
+    await rig.until('slow.py running', () => rig.exists('slow.pid'));
+    const res = await rig.run(['queue', 'add', 'slow.py']);
+    assert.is(res.code, 0, res.stderr);
+    assert.match(res.stdout, /already running slow\.py.*by a build: nothing to do/);
+    assert.equal(queued(), []);
+    build.child.kill('SIGINT');
+    await build.done;
+  }),
+);
+
 test.run();
