@@ -198,4 +198,18 @@ test(
   }),
 );
 
+test(
+  'clean --all removes the queue and the workers\' files with the ledger folder',
+  withTimeout(T, async () => {
+    rig.write({ 'a.py': 'print(1)\n', 'b.py': 'print(2)\n' });
+    assert.is((await rig.run(['queue', 'add', 'a.py'])).code, 0);
+    assert.is((await rig.run(['worker', '--until-empty'])).code, 0);
+    assert.is((await rig.run(['queue', 'add', 'b.py'])).code, 0);
+    assert.ok(rig.exists('.mreorg/queue.json') && rig.exists('.mreorg/workers'));
+    const res = await rig.run(['clean', '--all', '--yes']);
+    assert.is(res.code, 0, res.stderr);
+    assert.not.ok(rig.exists('.mreorg'), res.stdout);
+  }),
+);
+
 test.run();
