@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import { Baselines } from '../compare/baselines.js';
-import { compareRun } from '../compare/run.js';
 import { BlobStore } from '../compare/store.js';
 import { requireConfig } from '../config/index.js';
 import { requireTracked } from '../discover/select.js';
@@ -201,6 +200,8 @@ function ledgerStore(b: PlannedBuild): RunStore {
       const fingerprint = await fingerprintOf(run, { root: config.root, digester: hasher, declared: sv.declared.get(run.path) ?? [], python: sv.interpreter.version });
       // The run object is the one the scheduler passes on to the reporters: what is learnt here goes with it.
       run.reasons = reasons.get(run.path) ?? [];
+      // Loaded with the first finished run: a no-op build needs none of the comparison (nor its PNG decoder).
+      const { compareRun } = await import('../compare/run.js');
       const compared = await compareRun(run, compare).catch((e: unknown) => {
         ledger.onWarning(`could not compare the results of ${run.path} with its last ones: ${messageOf(e)}`);
         return null;
