@@ -21,8 +21,20 @@ export function findConfigFile(root: string): string | null {
   return null;
 }
 
+/** The last config loaded, by file and stat: `build` looks at its config twice (the fast no-op, then the build). */
+let loaded: { key: string; config: Promise<UserConfig> } | null = null;
+
 /** Loads and validates one config file. Returns the user's config object, defaults not yet applied. */
-export async function loadConfigFile(file: string): Promise<UserConfig> {
+export function loadConfigFile(file: string): Promise<UserConfig> {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  const key = st ? `${file}:${st.size}:${st.mtimeMs}:${st.ino}` : '';
+  if (key && loaded?.key === key) return loaded.config;
+  const config = loadConfigFileNow(file);
+  loaded = key ? { key, config } : null;
+  return config;
+}
+
+async function loadConfigFileNow(file: string): Promise<UserConfig> {
   if (!fs.existsSync(file)) throw new UserError(`Config file ${file} does not exist.`);
   try {
     fs.accessSync(file, fs.constants.R_OK);
