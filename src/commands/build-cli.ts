@@ -6,16 +6,10 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import tty from 'node:tty';
 import { loadConfig } from '../config/index.js';
-import { dryRunReporter } from '../reporters/dry-run.js';
-import { htmlReporter } from '../reporters/html-report.js';
-import { jsonReporter } from '../reporters/json.js';
-import { junitReporter } from '../reporters/junit.js';
-import { terminalReporter } from '../reporters/terminal.js';
-import { killAllNow } from '../run/process.js';
 import type { BuildEvent, Reporter } from '../schedule/events.js';
 import type { Survey } from '../survey/survey.js';
 import { messageOf } from '../util/errors.js';
-import { planBuild, runPlan, type BuildOptions, type PlannedBuild } from './build.js';
+import type { BuildOptions, PlannedBuild } from './build.js';
 import { dropNoopIndex, OutputTape, stateStatsOf, tryFastNoop, writeNoopIndex } from './fast-noop.js';
 
 export interface BuildCliOptions extends Omit<BuildOptions, 'paths' | 'signal'> {
@@ -32,17 +26,21 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
     const code = await tryFastNoop(noopKey, opts.config, { python: opts.python, jobs: opts.jobs });
     if (code !== null) return code;
   }
+  // Only now the build itself: the fast no-op above needs none of it.
+  const { planBuild, runPlan } = await import('./build.js');
+  const { killAllNow } = await import('../run/process.js');
+  const reporterKinds = await loadReporters();
   const stateStats = noopKey ? stateStatsOf(await loadConfig(cwd, opts.config, { python: opts.python, jobs: opts.jobs })) : {};
   const tape = noopKey ? new OutputTape() : null;
   const abort = new AbortController();
   // Every running script listens for the abort: more than ten at once is expected, not a leak.
   setMaxListeners(0, abort.signal);
-  const offSignals = onStopSignals(abort);
+  const offSignals = onStopSignals(abort, killAllNow);
   try {
     const buildOpts: BuildOptions = { ...opts, paths, signal: abort.signal };
     const planned = await planBuild(cwd, buildOpts);
     let reuse: Survey | null = null;
-    const reporters = pickReporters(cwd, planned, opts, () => reuse);
+    const reporters = pickReporters(reporterKinds, cwd, planned, opts, () => reuse);
     let warned = planned.warnings.length > 0;
     const emit = (e: BuildEvent): void => {
       if (e.type === 'warning') warned = true;
@@ -75,8 +73,20 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
   }
 }
 
+async function loadReporters() {
+  const [{ dryRunReporter }, { htmlReporter }, { jsonReporter }, { junitReporter }, { terminalReporter }] = await Promise.all([
+    import('../reporters/dry-run.js'),
+    import('../reporters/html-report.js'),
+    import('../reporters/json.js'),
+    import('../reporters/junit.js'),
+    import('../reporters/terminal.js'),
+  ]);
+  return { dryRunReporter, htmlReporter, jsonReporter, junitReporter, terminalReporter };
+}
+
 /** Human output goes to stderr when stdout carries the JSON document. Order here is the order of `done` output. */
-function pickReporters(cwd: string, planned: PlannedBuild, opts: BuildCliOptions, reuse: () => Survey | null): Reporter[] {
+function pickReporters(kinds: Awaited<ReturnType<typeof loadReporters>>, cwd: string, planned: PlannedBuild, opts: BuildCliOptions, reuse: () => Survey | null): Reporter[] {
+  const { dryRunReporter, htmlReporter, jsonReporter, junitReporter, terminalReporter } = kinds;
   const human = opts.json ? process.stderr : process.stdout;
   const reporters: Reporter[] = [terminalReporter({ stream: human })];
   if (opts.dryRun && !opts.json) reporters.push(dryRunReporter(human));
@@ -103,7 +113,7 @@ async function deliver(reporters: Reporter[], e: BuildEvent): Promise<string[]> 
  * First SIGINT/SIGTERM/SIGHUP: stop the scripts and finish cleanly; second: kill them and quit. Returns the undo,
  * to call once the build is recorded.
  */
-function onStopSignals(abort: AbortController): () => void {
+function onStopSignals(abort: AbortController, killAllNow: () => void): () => void {
   let signals = 0;
   const onSignal = (): void => {
     signals++;

@@ -30,8 +30,8 @@ const RACY_MS = 1000;
 interface NoopIndex {
   version: number;
   key: string;
-  /** Absolute path -> `size:mtimeMs:ino`, or `-` when it did not exist. */
-  files: Record<string, string>;
+  /** Path (project-relative, or absolute for the state files) -> [size, mtimeMs, ino], or null when it did not exist. */
+  files: Record<string, Stat>;
   /** Absolute folder -> mtimeMs, or null when it did not exist. */
   dirs: Record<string, number | null>;
   /** What the build printed: [1 stdout | 2 stderr, text]. */
@@ -51,6 +51,19 @@ export interface NoopKeyInput {
 /** The config keys under which a build's answer rests on more than stats (globs, package versions). */
 function eligible(config: ResolvedConfig): boolean {
   return config.file !== null && Object.keys(config.inputs).length === 0 && !config.rerunOn.packages;
+}
+
+/** [size, mtimeMs, ino]; [-1, -1, -1] matches no file (one that could not be read). */
+type Stat = [number, number, number] | null;
+
+function statOf(file: string): Stat {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? [st.size, st.mtimeMs, st.ino] : null;
+}
+
+function sameStat(file: string, want: Stat): boolean {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return want === null ? st === undefined : st !== undefined && st.size === want[0] && st.mtimeMs === want[1] && st.ino === want[2];
 }
 
 function statString(file: string): string {
@@ -81,7 +94,7 @@ function stateFiles(config: ResolvedConfig): string[] {
 
 function keyOf(config: ResolvedConfig, input: NoopKeyInput): string {
   const env = Object.entries(process.env)
-    .filter(([k]) => k.startsWith('MREORG_') || ['PATH', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'TERM', 'COLUMNS'].includes(k))
+    .filter(([k]) => (k.startsWith('MREORG_') && !k.includes('NOOP')) || ['PATH', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'TERM', 'COLUMNS'].includes(k))
     .sort(([a], [b]) => (a < b ? -1 : 1));
   const parts = {
     version: VERSION,
@@ -135,7 +148,9 @@ export async function tryFastNoop(input: NoopKeyInput, configFlag: string | unde
   for (const d in index.dirs) {
     if ((fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? null) !== index.dirs[d]) return explain(`folder ${d} changed`), null;
   }
-  for (const f in index.files) if (statString(f) !== index.files[f]) return explain(`${f} changed`), null;
+  for (const f in index.files) {
+    if (!sameStat(f[0] === '/' ? f : fromRel(config.root, f), index.files[f]!)) return explain(`${f} changed`), null;
+  }
   explain('nothing changed since the last no-op');
   replay(index, formatDuration(performance.now() - started));
   return index.exit;
@@ -183,15 +198,15 @@ export interface NoopFacts {
   files: Iterable<string>;
   hasher: FileHasher;
   /** Stats of the project's state files taken before the build read them. */
-  stateStats: Record<string, string>;
+  stateStats: Record<string, Stat>;
   output: Array<[1 | 2, string]>;
   elapsedMs: number;
   exit: number;
 }
 
 /** Stats of the state files, taken before the build reads the ledger (a write after this no longer matches). */
-export function stateStatsOf(config: ResolvedConfig): Record<string, string> {
-  return Object.fromEntries(stateFiles(config).map((f) => [f, statString(f)]));
+export function stateStatsOf(config: ResolvedConfig): Record<string, Stat> {
+  return Object.fromEntries(stateFiles(config).map((f) => [f, statOf(f)]));
 }
 
 /** Writes the index after a build that planned and ran nothing; skipped when anything is too fresh to trust. */
@@ -199,16 +214,15 @@ export function writeNoopIndex(f: NoopFacts): void {
   if (!eligible(f.config)) return;
   const file = indexFile(f.config);
   const now = Date.now();
-  const files: Record<string, string> = { ...f.stateStats };
+  const files: Record<string, Stat> = { ...f.stateStats };
   for (const rel of f.files) {
     const abs = fromRel(f.config.root, rel);
-    const st = f.hasher.statOf(abs);
-    // Not digested (absent or unreadable): recorded as absent, so that any file there takes the full path.
-    files[abs] = st ?? (fs.existsSync(abs) ? 'unreadable' : '-');
+    // Not digested: absent, or there but unreadable (a stat no file has, so that it takes the full path).
+    files[rel] = f.hasher.statOf(abs) ?? (fs.existsSync(abs) ? [-1, -1, -1] : null);
   }
   const dirs = Object.fromEntries(f.discovery.dirs);
   const racy = (ms: number): boolean => ms > now - RACY_MS;
-  if (Object.values(dirs).some((m) => m !== null && racy(m)) || Object.values(files).some((s) => s !== '-' && racy(Number(s.split(':')[1])))) {
+  if (Object.values(dirs).some((m) => m !== null && racy(m)) || Object.values(files).some((s) => s !== null && racy(s[1]))) {
     fs.rmSync(file, { force: true });
     return;
   }

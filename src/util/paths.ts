@@ -18,7 +18,8 @@ export function toRel(root: string, abs: string): string {
 
 /** The absolute path of a project-relative one (toRel's inverse), without path.join's normalising when not needed. */
 export function fromRel(root: string, rel: string): string {
-  const plain = path.sep === '/' && !root.endsWith('/') && rel !== '' && !rel.startsWith('/') && !/(^|\/)\.\.?(\/|$)|\/\//.test(rel);
+  // No `.` at the start of a segment (`./`, `../`, or a hidden name: those take path.join) and no `//`.
+  const plain = path.sep === '/' && !root.endsWith('/') && rel !== '' && rel[0] !== '/' && rel[0] !== '.' && !rel.includes('/.') && !rel.includes('//');
   return plain ? `${root}/${rel}` : path.join(root, rel);
 }
 

@@ -60,6 +60,8 @@ test(
     const quiet = await rig.run(['build', '--no-report']);
     assert.is(quiet.stderr, '');
     assert.is(untimed(quiet.stdout), untimed(full.stdout));
+    // Asking is not a different build: the index serves both.
+    assert.match((await build(['build', '--no-report'])).stderr, REPLAYED);
   }),
 );
 
