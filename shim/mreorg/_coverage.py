@@ -37,12 +37,17 @@ def start(script):
                    'or pip install coverage): this run is not measured')
         return
     recorder.hidden_packages.add('coverage')
-    cov = coverage.Coverage(data_file=None, include=include or None, omit=omit + [script, os.path.dirname(
-        os.path.dirname(os.path.abspath(__file__))) + os.sep + '*'], config_file=rcfile or False)
-    cov.set_option('run:disable_warnings', _QUIET)
+    shim = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        cov = coverage.Coverage(data_file=None, include=include or None, omit=omit + [script, shim + os.sep + '*'],
+                                config_file=rcfile or False)
+        cov.set_option('run:disable_warnings', _QUIET)
+        cov.start()
+    except Exception as exc:  # a broken rcfile: the run goes on, unmeasured, and says why
+        flags.warn(f'coverage.py could not start ({exc}): this run is not measured')
+        return
     import atexit
     atexit.register(_finish, cov, out, {'runId': run_id, 'script': script, 'coverage': coverage.__version__})
-    cov.start()
 
 
 def _finish(cov, out, about):

@@ -86,7 +86,7 @@ export async function planBuild(cwd: string, opts: BuildOptions): Promise<Planne
   if (plan.order.length > 0 && !opts.dryRun) baselines();
   const { config } = project;
   const coverage = opts.coverage || config.coverage.enabled ? runCoverage({ ...config, ledgerDir: project.ledger.dir, runconfig }) : null;
-  if (coverage && plan.order.length > 0 && !opts.dryRun) await requireCoverage(config.python, config.pythonOrigin);
+  if (coverage && plan.order.length > 0 && !opts.dryRun) await requireCoverage(config.python, config.pythonOrigin, config.coverage.rcfile);
   return { project, runconfig, survey: sv, plan, baselines, warnings: [...project.warnings, ...sv.discovery.warnings], startedMs, coverage };
 }
 

@@ -4,6 +4,7 @@
  * environment changes, so every executor that starts scripts through processSpec measures them the same way.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { CoverageConfig } from '../config/types.js';
 import { partFile, partsDir } from '../coverage/parts.js';
@@ -42,8 +43,14 @@ export function coverageEnv(c: RunCoverage, script: string, runId: string): Reco
   };
 }
 
-/** Stops a build with coverage on before anything runs when the interpreter cannot import coverage. */
-export async function requireCoverage(python: string, origin: string): Promise<string> {
+/**
+ * Stops a build with coverage on before anything runs when the interpreter cannot import coverage, or the
+ * configured rcfile is missing.
+ */
+export async function requireCoverage(python: string, origin: string, rcfile: string | null = null): Promise<string> {
+  if (rcfile !== null && !fs.existsSync(rcfile)) {
+    throw new UserError(`Config key "coverage.rcfile" names ${rcfile}, which does not exist. Point it at a coverage.py config file (such as .coveragerc), or remove the key.`);
+  }
   const found = await new Promise<string | null>((resolve) => {
     execFile(python, ['-c', 'import coverage; print(coverage.__version__)'], { timeout: 60_000 }, (err, stdout) => resolve(err ? null : stdout.trim()));
   });

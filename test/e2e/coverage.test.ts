@@ -181,6 +181,26 @@ test('an interpreter without coverage.py: exit 2 naming python3-coverage, nothin
   assert.is(without.code, 0, 'the same interpreter builds without coverage');
 }));
 
+test('coverage.include narrows what is measured; coverage.rcfile\'s exclusions apply; a missing rcfile is exit 2', withTimeout(T, async () => {
+  project('{ monitor: [{ dir: "sims", autoTrack: true }], coverage: { include: ["lib/**"], rcfile: "cov.ini" } }');
+  rig.write({
+    'cov.ini': '[report]\nexclude_lines =\n    pragma: no cover\n',
+    'lib/neuron.py': NEURON.replace('def unused():', 'def unused():  # pragma: no cover'),
+    'helpers/h.py': 'def h():\n    return 1\n',
+    'sims/c.py': `${PRELUDE}from helpers.h import h\nfrom lib.neuron import simulate\nprint(h(), simulate(1))\n`,
+  });
+  const built = await rig.run(['build', '--coverage', '--no-report']);
+  assert.is(built.code, 0, built.stderr);
+  const totals = (await rig.json(['coverage'])).doc;
+  assert.equal(totals.files.map((f: { path: string }) => f.path), ['lib/__init__.py', 'lib/neuron.py'], 'helpers/ is not in coverage.include');
+  const neuron = await fileCoverage('lib/neuron.py');
+  assert.is(neuron.percent, 100, 'the excluded function does not count as missed');
+  rig.write({ 'mreorg.config.mjs': 'export default { monitor: [{ dir: "sims", autoTrack: true }], coverage: { rcfile: "gone.ini" } };\n' });
+  const res = await rig.run(['build', '--coverage', '--no-report', '-B']);
+  assert.is(res.code, 2);
+  assert.match(res.stderr, /"coverage\.rcfile" names .*gone\.ini, which does not exist/);
+}));
+
 test('coverage of a file no measured run imported: exit 2 naming it', withTimeout(T, async () => {
   project();
   const none = await rig.run(['coverage']);
