@@ -17,7 +17,7 @@ import { planFor } from '../plan/project-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { openProject, resolveRunconfig, saveCaches, type GlobalOptions, type Project } from '../project/project.js';
 import { reportFolderRefusal } from '../report/folder.js';
-import { requireCoverage, runCoverage, type RunCoverage } from '../run/coverage.js';
+import { requireCoverage, runCoverage, unmeasuredWarning, type RunCoverage } from '../run/coverage.js';
 import { LocalExecutor } from '../run/local.js';
 import type { BuildSummary, ChangedScript, Emit } from '../schedule/events.js';
 import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule/scheduler.js';
@@ -87,7 +87,10 @@ export async function planBuild(cwd: string, opts: BuildOptions): Promise<Planne
   const { config } = project;
   const coverage = opts.coverage || config.coverage.enabled ? runCoverage({ ...config, ledgerDir: project.ledger.dir, runconfig }) : null;
   if (coverage && plan.order.length > 0 && !opts.dryRun) await requireCoverage(config.python, config.pythonOrigin, config.coverage.rcfile);
-  return { project, runconfig, survey: sv, plan, baselines, warnings: [...project.warnings, ...sv.discovery.warnings], startedMs, coverage };
+  const running = new Set(plan.order);
+  const unmeasured = coverage && !opts.dryRun ? unmeasuredWarning(coverage, plan.entries.filter((e) => e.state !== 'untracked' && !running.has(e.path)).map((e) => e.path)) : null;
+  const warnings = [...project.warnings, ...sv.discovery.warnings, ...(unmeasured ? [unmeasured] : [])];
+  return { project, runconfig, survey: sv, plan, baselines, warnings, startedMs, coverage };
 }
 
 /** Runs what the plan says must run (nothing on a dry run) and records it. */

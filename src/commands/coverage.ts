@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { CoverageView, FileCoverage, ScriptCoverage } from '../coverage/combine.js';
-import { loadCoverage, uncoveredFunctions } from '../coverage/load.js';
+import { loadCoverage, outdatedScripts, uncoveredFunctions } from '../coverage/load.js';
 import { openProject, resolveRunconfig, type GlobalOptions } from '../project/project.js';
 import { UserError } from '../util/errors.js';
 import { toRel } from '../util/paths.js';
@@ -25,7 +25,7 @@ export async function coverage(cwd: string, target: string | undefined, opts: Co
   const project = await openProject(cwd, opts);
   const { config } = project;
   const runconfig = resolveRunconfig(config, opts.runconfig);
-  const view = loadCoverage(config, project.ledger.dir, runconfig);
+  const view = loadCoverage(config, project.ledger.dir, runconfig, (s) => project.ledger.latest(s, runconfig)?.runId ?? null);
   if (!view) {
     if (target === undefined) return { kind: 'none', runconfig };
     throw new UserError(`No coverage data under runconfig "${runconfig}": build with --coverage (or set coverage.enabled in the config) first.`);
@@ -51,11 +51,12 @@ export function coverageJson(doc: CoverageDoc): unknown {
         totals: doc.view.totals,
         files: doc.view.files.map((f) => ({ path: f.path, statements: f.statements.length, covered: f.covered, percent: f.percent, scripts: f.scripts, stale: f.stale, changedSince: f.changedSince })),
         uncoveredFunctions: uncoveredFunctions(doc.view),
+        outdated: outdatedScripts(doc.view),
       };
     case 'file':
       return { runconfig: doc.runconfig, ...fileJson(doc.file) };
     case 'script':
-      return { runconfig: doc.runconfig, script: doc.script.script, runId: doc.script.runId, files: doc.script.files };
+      return { runconfig: doc.runconfig, script: doc.script.script, runId: doc.script.runId, outdated: doc.script.outdated, files: doc.script.files };
   }
 }
 
@@ -90,11 +91,13 @@ function formatTotals(v: CoverageView): string {
   const width = Math.max(4, ...v.files.map((f) => t(f.path).length));
   const rows = v.files.map((f) => `${t(f.path).padEnd(width)}  ${String(f.covered).padStart(5)}/${String(f.statements.length).padEnd(5)} ${pct(f.percent)}  ${f.scripts.length} script${f.scripts.length === 1 ? '' : 's'}${f.stale.length ? `, ${f.stale.length} stale` : ''}\n`);
   const dead = uncoveredFunctions(v);
+  const outdated = outdatedScripts(v);
   return (
     `Coverage under runconfig "${v.runconfig}" (${v.scripts.length} measured script${v.scripts.length === 1 ? '' : 's'}):\n` +
     rows.join('') +
     `${'total'.padEnd(width)}  ${String(v.totals.covered).padStart(5)}/${String(v.totals.statements).padEnd(5)} ${pct(v.totals.percent)}\n` +
-    (dead.length ? `\nFunctions no script reaches (${dead.length}):\n` + dead.map((d) => `  ${t(d.file)}:${d.line} ${t(d.name)}\n`).join('') : '')
+    (dead.length ? `\nFunctions no script reaches (${dead.length}):\n` + dead.map((d) => `  ${t(d.file)}:${d.line} ${t(d.name)}\n`).join('') : '') +
+    (outdated.length ? `\n${outdatedNote(outdated)}\n` : '')
   );
 }
 
@@ -106,6 +109,12 @@ function formatFile(f: FileCoverage): string {
   ].join('');
   const fns = f.functions.map((fn) => `  ${t(fn.name)} (line ${fn.line}): ${fn.scripts.length ? fn.scripts.map(t).join(', ') : 'no script'}\n`);
   return head + notes + (fns.length ? 'Functions and the scripts that reach them:\n' + fns.join('') : 'No functions.\n');
+}
+
+/** Scripts that ran since without coverage: counted with the data of their earlier measured run. */
+export function outdatedNote(scripts: string[]): string {
+  const names = scripts.slice(0, 5).map(t).join(', ') + (scripts.length > 5 ? `, and ${scripts.length - 5} more` : '');
+  return `${scripts.length} script${scripts.length === 1 ? '' : 's'} ran since without coverage; counted with an earlier run's data: ${names}. "mreorg build -B --coverage PATHS" measures them again.`;
 }
 
 function pct(p: number): string {

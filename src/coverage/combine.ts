@@ -44,6 +44,8 @@ export interface FileCoverage {
 export interface ScriptCoverage {
   script: string;
   runId: string;
+  /** The script ran since without coverage: this is an earlier run's data. */
+  outdated: boolean;
   files: { path: string; covered: number; statements: number; functions: string[] }[];
 }
 
@@ -62,6 +64,8 @@ export interface CombineOptions {
   keep?: (script: string) => boolean;
   /** The file's current SHA-256, null when unreadable (tests replace it). */
   digest?: (abs: string) => string | null;
+  /** The id of the script's last run under the runconfig, if known: a part of another run is outdated. */
+  lastRunId?: (script: string) => string | null;
 }
 
 export function combine(runconfig: string, parts: CoveragePart[], o: CombineOptions): CoverageView {
@@ -81,7 +85,9 @@ export function combine(runconfig: string, parts: CoveragePart[], o: CombineOpti
       const ran = new Set(data.executed);
       files.push({ path: file, covered: data.statements.filter((l) => ran.has(l)).length, statements: data.statements.length, functions: data.functions.filter((f) => reached(f, ran)).map((f) => f.name) });
     }
-    scripts.push({ script, runId: part.runId, files: files.sort((a, b) => a.path.localeCompare(b.path)) });
+    const last = o.lastRunId?.(script) ?? null;
+    const outdated = last !== null && part.runId !== '' && last !== part.runId;
+    scripts.push({ script, runId: part.runId, outdated, files: files.sort((a, b) => a.path.localeCompare(b.path)) });
   }
   const files = [...byFile].map(([file, e]) => fileCoverage(file, e.seen, digest(e.abs))).sort((a, b) => a.path.localeCompare(b.path));
   const statements = files.reduce((n, f) => n + f.statements.length, 0);

@@ -2,14 +2,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { loadCoverage } from '../coverage/load.js';
 import type { ReportCoverage } from './model.js';
 
-export function reportCoverage(config: ResolvedConfig, ledgerDir: string): ReportCoverage | null {
+export function reportCoverage(config: ResolvedConfig, ledger: Ledger): ReportCoverage | null {
   const views: ReportCoverage['views'] = {};
   const sources: ReportCoverage['sources'] = {};
   for (const rc of Object.keys(config.runconfigs)) {
-    const view = loadCoverage(config, ledgerDir, rc);
+    const view = loadCoverage(config, ledger.dir, rc, (s) => ledger.latest(s, rc)?.runId ?? null);
     if (!view) continue;
     views[rc] = view;
     for (const f of view.files) sources[f.path] ??= readText(path.resolve(config.root, f.path));

@@ -35,7 +35,7 @@ export async function writeProjectReport(project: Project, cwd: string, building
     building,
     version: VERSION,
   });
-  data.coverage = reportCoverage(project.config, project.ledger.dir);
+  data.coverage = reportCoverage(project.config, project.ledger);
   const dir = project.config.reportDir;
   try {
     await writeReport(data, dir, { figureFormats: project.config.reportFigureFormats });

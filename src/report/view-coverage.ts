@@ -5,7 +5,7 @@
  * Library sources are highlighted by highlight.ts, which escapes every token; names are printed by the templates.
  */
 import type { CoverageView, FileCoverage } from '../coverage/combine.js';
-import { uncoveredFunctions } from '../coverage/load.js';
+import { outdatedScripts, uncoveredFunctions } from '../coverage/load.js';
 import { escapeHtml, trusted } from './escape.js';
 import { highlightPythonLines, HIGHLIGHT_LIMIT } from './highlight.js';
 import type { ReportScript } from './model.js';
@@ -40,6 +40,7 @@ export function coverageView(index: ReportIndex, view: CoverageView) {
     })),
     uncovered: uncoveredFunctions(view).map((u) => ({ ...u, href: `${coverageFilePage(rc, u.file)}#L${u.line}` })),
     measured: view.scripts.map((s) => scriptLink(index, s.script, '')),
+    outdated: outdatedScripts(view).map((s) => scriptLink(index, s, '')),
   };
 }
 
@@ -90,6 +91,7 @@ export function scriptCoverage(index: ReportIndex, script: ReportScript) {
     if (!mine) continue;
     out.push({
       runconfig: rc,
+      outdated: mine.outdated,
       files: mine.files.map((f) => ({ ...f, href: '../' + coverageFilePage(rc, f.path) })),
     });
   }

@@ -61,3 +61,14 @@ export async function requireCoverage(python: string, origin: string, rcfile: st
       'in a virtual environment `pip install coverage`; or choose another interpreter with --python, or build without --coverage.',
   );
 }
+
+/**
+ * A warning for the scripts a build with coverage on will not run and that have no coverage data (they last ran
+ * before coverage was turned on), or null: without it an empty Coverage page would look like a broken feature.
+ */
+export function unmeasuredWarning(c: RunCoverage, notRunning: string[]): string | null {
+  const missing = notRunning.filter((p) => !fs.existsSync(partFile(c.dir, p)));
+  if (missing.length === 0) return null;
+  const names = missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, and ${missing.length - 5} more` : '');
+  return `coverage: ${missing.length} up-to-date script${missing.length === 1 ? ' has' : 's have'} no coverage data yet (not run since coverage was turned on): ${names}. "mreorg build -B --coverage" measures them.`;
+}

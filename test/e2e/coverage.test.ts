@@ -111,6 +111,22 @@ test('a rerun replaces only that script\'s part; a no-op build keeps the whole p
   assert.equal(reach(await fileCoverage('lib/neuron.py')), { simulate: ['sims/b.py'], 'Model.fit': ['sims/b.py'], unused: ['sims/a.py'] });
 }));
 
+test('coverage turned on after the scripts ran: a warning names them; a run without coverage since marks the data outdated', withTimeout(T, async () => {
+  project();
+  assert.is((await rig.run(['build', '--no-report'])).code, 0);
+  const noop = await rig.run(['build', '--coverage', '--no-report']);
+  assert.is(noop.code, 0);
+  assert.match(noop.stdout + noop.stderr, /coverage: 2 up-to-date scripts have no coverage data yet \(not run since coverage was turned on\): sims\/a\.py, sims\/b\.py\. "mreorg build -B --coverage" measures them\./);
+  assert.is((await rig.run(['build', '-B', '--coverage', '--no-report'])).code, 0);
+  const measured = await rig.run(['build', '--coverage', '--no-report']);
+  assert.not.match(measured.stdout + measured.stderr, /no coverage data/);
+  assert.equal((await rig.json(['coverage'])).doc.outdated, []);
+  assert.is((await rig.run(['build', '-B', '--no-report', 'sims/a.py'])).code, 0);
+  const doc = (await rig.json(['coverage'])).doc;
+  assert.equal(doc.outdated, ['sims/a.py'], 'a ran since without coverage');
+  assert.match((await rig.run(['coverage'])).stdout, /1 script ran since without coverage; counted with an earlier run's data: sims\/a\.py\./);
+}));
+
 test('a library file changed since a script\'s run: that script is stale for it until it reruns', withTimeout(T, async () => {
   project();
   assert.is((await rig.run(['build', '--coverage', '--no-report'])).code, 0);
