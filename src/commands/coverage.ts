@@ -34,11 +34,28 @@ export async function coverage(cwd: string, target: string | undefined, opts: Co
   const rel = toRel(config.root, path.resolve(cwd, target));
   const file = view.files.find((f) => f.path === rel);
   if (file) return { kind: 'file', runconfig, file };
+  const named = functionTarget(view, config.root, cwd, target);
+  if (named) return named;
   const script = view.scripts.find((s) => s.script === rel);
   if (script) return { kind: 'script', runconfig, script };
   throw new UserError(
     `No coverage data for ${rel} under runconfig "${runconfig}": no measured run imported it (not a library module, not measured by coverage.include, or no script imports it), and it is not a measured script. "mreorg coverage" lists the files with data.`,
   );
+}
+
+/** `lib/neuron.py:simulate` (or `:Model.fit`, or `:fit`): the file's page narrowed to that function. */
+function functionTarget(view: CoverageView, root: string, cwd: string, target: string): CoverageDoc | null {
+  const colon = target.lastIndexOf(':');
+  if (colon <= 0) return null;
+  const rel = toRel(root, path.resolve(cwd, target.slice(0, colon)));
+  const name = target.slice(colon + 1);
+  const file = view.files.find((f) => f.path === rel);
+  if (!file) return null;
+  const functions = file.functions.filter((f) => f.name === name || f.name.endsWith(`.${name}`));
+  if (functions.length === 0) {
+    throw new UserError(`${rel} has no function "${name}" (it has: ${file.functions.map((f) => f.name).join(', ') || 'none'}).`);
+  }
+  return { kind: 'file', runconfig: view.runconfig, file: { ...file, functions } };
 }
 
 export function coverageJson(doc: CoverageDoc): unknown {

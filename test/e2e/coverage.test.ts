@@ -85,6 +85,12 @@ test('per line and per function: which scripts ran them', withTimeout(T, async (
   const text = await rig.run(['coverage', 'lib/neuron.py']);
   assert.match(text.stdout, /Model\.fit \(line 9\): sims\/b\.py\n/);
   assert.match(text.stdout, /unused \(line 13\): no script\n/);
+  const one = await rig.run(['coverage', 'lib/neuron.py:fit']);
+  assert.is(one.code, 0, one.stderr);
+  assert.match(one.stdout, /Functions and the scripts that reach them:\n  Model\.fit \(line 9\): sims\/b\.py\n$/);
+  const wrong = await rig.run(['coverage', 'lib/neuron.py:nope']);
+  assert.is(wrong.code, 2);
+  assert.match(wrong.stderr, /lib\/neuron\.py has no function "nope" \(it has: simulate, Model\.fit, unused\)/);
 }));
 
 test('a rerun replaces only that script\'s part; a no-op build keeps the whole picture', withTimeout(T, async () => {
