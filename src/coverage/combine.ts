@@ -102,10 +102,11 @@ function fileCoverage(file: string, seen: { script: string; runId: string; data:
   const current = seen.filter((s) => s.data.sha256 === shown);
   const model = current.find((s) => s.script === newest.script) ?? current[0]!;
   const statementSet = new Set(model.data.statements);
-  const lines = new Map<number, string[]>();
+  const ran = new Map<number, string[]>();
   for (const s of [...current].sort((a, b) => a.script.localeCompare(b.script))) {
-    for (const l of s.data.executed) if (statementSet.has(l)) (lines.get(l) ?? lines.set(l, []).get(l)!).push(s.script);
+    for (const l of s.data.executed) if (statementSet.has(l)) (ran.get(l) ?? ran.set(l, []).get(l)!).push(s.script);
   }
+  const lines = new Map([...ran].sort((a, b) => a[0] - b[0]));
   const functions = model.data.functions.map((f) => functionCoverage(f, model.data.statements, lines, current));
   return {
     path: file,
