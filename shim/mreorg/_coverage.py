@@ -47,11 +47,13 @@ def start(script):
         flags.warn(f'coverage.py could not start ({exc}): this run is not measured')
         return
     import atexit
-    atexit.register(_finish, cov, out, {'runId': run_id, 'script': script, 'coverage': coverage.__version__})
+    atexit.register(_finish, cov, out, os.getpid(), {'runId': run_id, 'script': script, 'coverage': coverage.__version__})
 
 
-def _finish(cov, out, about):
+def _finish(cov, out, pid, about):
     """Stop measuring and write what was run. Never raises: a coverage failure must not change the run."""
+    if os.getpid() != pid:
+        return  # a forked child ending normally: the data file is the script's own process's
     saved = recorder.pause()
     try:
         cov.stop()

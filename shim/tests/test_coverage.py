@@ -83,6 +83,26 @@ class CoverageTest(unittest.TestCase):
         self.assertNotIn(22, got['executed'])
         self.assertIn(22, got['statements'])
 
+    def test_a_forked_child_does_not_write_over_the_scripts_data(self):
+        self.project.write('lib/__init__.py', '')
+        lib = self.project.write('lib/mod.py', LIBRARY)
+        self.project.write('sims/fork.py', '''
+            import os, sys, time
+            sys.path.insert(0, '..')
+            from lib import mod
+            if os.fork() == 0:
+                time.sleep(0.3)  # outlives the script's process, so its data would be written last
+                mod.never()
+                sys.exit(0)  # a normal exit: atexit handlers run in the child too
+            print(mod.plain(1))
+        ''')
+        run = self.measured('sims/fork.py')
+        self.assertEqual((run.returncode, run.stdout), (0, '2\n'), run.stderr)
+        with open(self.data) as f:
+            executed = json.load(f)['files'][lib]['executed']
+        self.assertIn(4, executed)
+        self.assertNotIn(22, executed, 'never() ran in the child only')
+
     def test_an_interpreter_without_coverage_runs_the_script_unmeasured_with_a_warning(self):
         self.project.write('sub/view.py', VIEW)
         bare = (PYTHON, '-I', '-S')  # no site: Debian's dist-packages, where python3-coverage lives, is not on the path
