@@ -17,6 +17,7 @@ import { planFor } from '../plan/project-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { openProject, resolveRunconfig, saveCaches, type GlobalOptions, type Project } from '../project/project.js';
 import { reportFolderRefusal } from '../report/folder.js';
+import { requireCoverage, runCoverage, unmeasuredWarning, type RunCoverage } from '../run/coverage.js';
 import { LocalExecutor } from '../run/local.js';
 import type { BuildSummary, ChangedScript, Emit } from '../schedule/events.js';
 import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule/scheduler.js';
@@ -38,6 +39,8 @@ export interface BuildOptions extends GlobalOptions {
   signal?: AbortSignal;
   /** Fail (exit 1) when a result differs from its baseline (or, without one, from the previous run). */
   failOnChange?: boolean;
+  /** Run the scripts under coverage.py (as config `coverage.enabled`). */
+  coverage?: boolean;
 }
 
 /** What a build decided before running anything. */
@@ -55,6 +58,8 @@ export interface PlannedBuild {
   /** Warnings of opening and discovery, for the reporters. */
   warnings: string[];
   startedMs: number;
+  /** What each run measures when coverage is on, else null. */
+  coverage?: RunCoverage | null;
 }
 
 export interface BuildResult {
@@ -79,7 +84,13 @@ export async function planBuild(cwd: string, opts: BuildOptions): Promise<Planne
   let read: Baselines | null = null;
   const baselines = (): Baselines => (read ??= Baselines.read(project.config.baselinesDir, project.config.root));
   if (plan.order.length > 0 && !opts.dryRun) baselines();
-  return { project, runconfig, survey: sv, plan, baselines, warnings: [...project.warnings, ...sv.discovery.warnings], startedMs };
+  const { config } = project;
+  const coverage = opts.coverage || config.coverage.enabled ? runCoverage({ ...config, ledgerDir: project.ledger.dir, runconfig }) : null;
+  if (coverage && plan.order.length > 0 && !opts.dryRun) await requireCoverage(config.python, config.pythonOrigin, config.coverage.rcfile);
+  const running = new Set(plan.order);
+  const unmeasured = coverage && !opts.dryRun ? unmeasuredWarning(coverage, plan.entries.filter((e) => e.state !== 'untracked' && !running.has(e.path)).map((e) => e.path)) : null;
+  const warnings = [...project.warnings, ...sv.discovery.warnings, ...(unmeasured ? [unmeasured] : [])];
+  return { project, runconfig, survey: sv, plan, baselines, warnings, startedMs, coverage };
 }
 
 /** Runs what the plan says must run (nothing on a dry run) and records it. */
@@ -109,6 +120,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     workDir: project.ledger.dir,
     maxBytes: config.outputMaxBytes,
     jobs: config.jobs,
+    coverage: b.coverage ?? null,
   });
   await executor.prepare();
   const scheduler = new Scheduler(

@@ -130,7 +130,7 @@ function isReportEntry(name: string): boolean {
  * figures kept for comparison and the baselines kept there by default.
  */
 function ledgerEntry(ledgerName: string): (name: string) => boolean {
-  const fixed = new Set([ledgerName, 'hashes.json', 'headers.json', 'runs', 'logs', 'claims', 'tmp', 'figures', 'baselines']);
+  const fixed = new Set([ledgerName, 'hashes.json', 'headers.json', 'runs', 'logs', 'claims', 'tmp', 'figures', 'baselines', 'coverage']);
   return (name) => fixed.has(name) || name.startsWith(`${ledgerName}.`) || (name.startsWith('.') && name.endsWith('.tmp'));
 }
 

@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ['model'],
   ['config'],
   ['hash', 'ledger'],
-  ['project', 'discover', 'fingerprint', 'compare'],
+  ['project', 'discover', 'fingerprint', 'compare', 'coverage'],
   ['survey'],
   ['plan', 'run'],
   ['schedule'],
