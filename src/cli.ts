@@ -47,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
   queryCommands(cli, ctx);
   projectCommands(cli, ctx);
   liveCommands(cli, ctx);
+  coverageCommand(cli, ctx);
   cli.help(tidyHelp);
   cli.version(VERSION);
   const parsed = cli.parse(argv, { run: false });
@@ -81,6 +82,7 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
     .option('--json', 'Print one JSON document on stdout (human output goes to stderr)')
     .option('--junit <file>', 'Also write the results as JUnit XML (for CI test reports)')
     .option('--fail-on-change', 'Exit 1 when a figure, stdout or written file differs from its baseline (or previous run)')
+    .option('--coverage', 'Run the scripts under coverage.py: which library lines and functions each script runs')
     .action(async (paths: string[], f: Flags) => {
       const { runBuild } = await import('./commands/build-cli.js');
       ctx.exitCode = await runBuild(ctx.cwd, paths, {
@@ -95,6 +97,7 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
         report: f.report !== false,
         junit: f.junit as string | undefined,
         failOnChange: Boolean(f.failOnChange),
+        coverage: Boolean(f.coverage),
       });
     });
 }
@@ -121,6 +124,19 @@ function queryCommands(cli: Cli, ctx: Ctx): void {
       const { show, showJson, formatShow } = await import('./commands/show.js');
       const doc = await show(ctx.cwd, target, { ...globals(f), runconfig: f.runconfig as string | undefined });
       process.stdout.write(f.json ? JSON.stringify(showJson(doc), null, 2) + '\n' : formatShow(doc));
+    });
+}
+
+/** coverage: what of the library the scripts run (from the data of build --coverage). */
+function coverageCommand(cli: Cli, ctx: Ctx): void {
+  cli
+    .command('coverage [file]', 'Library coverage across the scripts; for one FILE, its functions and the scripts that reach each')
+    .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig)')
+    .option('--json', 'Print one JSON document')
+    .action(async (file: string | undefined, f: Flags) => {
+      const { coverage, coverageJson, formatCoverage } = await import('./commands/coverage.js');
+      const doc = await coverage(ctx.cwd, file, { ...globals(f), runconfig: f.runconfig as string | undefined });
+      process.stdout.write(f.json ? JSON.stringify(coverageJson(doc), null, 2) + '\n' : formatCoverage(doc));
     });
 }
 

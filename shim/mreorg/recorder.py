@@ -27,6 +27,7 @@ missing = set()
 _hooked = False
 _spawn_mark = None   # the folder to make at the first process start; None once made (or not wanted)
 _adopt = False       # become a child subreaper at the first process start
+hidden_packages = set()  # distributions mreorg itself imported into the run (coverage.py), not the script
 _SPAWNING = frozenset(('os.fork', 'os.forkpty', 'os.posix_spawn', 'os.spawn', 'os.system', 'os.exec',
                        'subprocess.Popen'))
 
@@ -49,6 +50,18 @@ def start(root, spawn_mark=None, adopt=False):
     if not _hooked:
         sys.addaudithook(_on_audit)  # cannot be removed again; hence the guard
         _hooked = True
+
+
+def pause():
+    """Stop recording until resume(pause()): for mreorg's own file work at exit (coverage data)."""
+    global _roots
+    saved, _roots = _roots, ()
+    return saved
+
+
+def resume(saved):
+    global _roots
+    _roots = saved
 
 
 def _on_audit(event, args):
@@ -168,7 +181,8 @@ def packages():
     names = list(sys.modules)
     first = names.index('site') + 1 if 'site' in names else 0
     wanted = [name for name in names[first:]
-              if '.' not in name and not name.startswith('_') and _in_site_packages(sys.modules[name])]
+              if '.' not in name and not name.startswith('_') and name not in hidden_packages
+              and _in_site_packages(sys.modules[name])]
     if not wanted:
         return {}  # and importlib.metadata is never imported
     from importlib import metadata

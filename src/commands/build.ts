@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import { Baselines } from '../compare/baselines.js';
-import { compareRun } from '../compare/run.js';
 import { BlobStore } from '../compare/store.js';
 import { requireConfig } from '../config/index.js';
 import { requireTracked } from '../discover/select.js';
@@ -18,6 +17,7 @@ import { planFor } from '../plan/project-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { openProject, resolveRunconfig, saveCaches, type GlobalOptions, type Project } from '../project/project.js';
 import { reportFolderRefusal } from '../report/folder.js';
+import { requireCoverage, runCoverage, unmeasuredWarning, type RunCoverage } from '../run/coverage.js';
 import { LocalExecutor } from '../run/local.js';
 import type { BuildSummary, ChangedScript, Emit } from '../schedule/events.js';
 import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule/scheduler.js';
@@ -39,6 +39,8 @@ export interface BuildOptions extends GlobalOptions {
   signal?: AbortSignal;
   /** Fail (exit 1) when a result differs from its baseline (or, without one, from the previous run). */
   failOnChange?: boolean;
+  /** Run the scripts under coverage.py (as config `coverage.enabled`). */
+  coverage?: boolean;
 }
 
 /** What a build decided before running anything. */
@@ -56,6 +58,8 @@ export interface PlannedBuild {
   /** Warnings of opening and discovery, for the reporters. */
   warnings: string[];
   startedMs: number;
+  /** What each run measures when coverage is on, else null. */
+  coverage?: RunCoverage | null;
 }
 
 export interface BuildResult {
@@ -80,7 +84,13 @@ export async function planBuild(cwd: string, opts: BuildOptions): Promise<Planne
   let read: Baselines | null = null;
   const baselines = (): Baselines => (read ??= Baselines.read(project.config.baselinesDir, project.config.root));
   if (plan.order.length > 0 && !opts.dryRun) baselines();
-  return { project, runconfig, survey: sv, plan, baselines, warnings: [...project.warnings, ...sv.discovery.warnings], startedMs };
+  const { config } = project;
+  const coverage = opts.coverage || config.coverage.enabled ? runCoverage({ ...config, ledgerDir: project.ledger.dir, runconfig }) : null;
+  if (coverage && plan.order.length > 0 && !opts.dryRun) await requireCoverage(config.python, config.pythonOrigin, config.coverage.rcfile);
+  const running = new Set(plan.order);
+  const unmeasured = coverage && !opts.dryRun ? unmeasuredWarning(coverage, plan.entries.filter((e) => e.state !== 'untracked' && !running.has(e.path)).map((e) => e.path)) : null;
+  const warnings = [...project.warnings, ...sv.discovery.warnings, ...(unmeasured ? [unmeasured] : [])];
+  return { project, runconfig, survey: sv, plan, baselines, warnings, startedMs, coverage };
 }
 
 /** Runs what the plan says must run (nothing on a dry run) and records it. */
@@ -110,6 +120,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     workDir: project.ledger.dir,
     maxBytes: config.outputMaxBytes,
     jobs: config.jobs,
+    coverage: b.coverage ?? null,
   });
   await executor.prepare();
   const scheduler = new Scheduler(
@@ -201,6 +212,8 @@ function ledgerStore(b: PlannedBuild): RunStore {
       const fingerprint = await fingerprintOf(run, { root: config.root, digester: hasher, declared: sv.declared.get(run.path) ?? [], python: sv.interpreter.version });
       // The run object is the one the scheduler passes on to the reporters: what is learnt here goes with it.
       run.reasons = reasons.get(run.path) ?? [];
+      // Loaded with the first finished run: a no-op build needs none of the comparison (nor its PNG decoder).
+      const { compareRun } = await import('../compare/run.js');
       const compared = await compareRun(run, compare).catch((e: unknown) => {
         ledger.onWarning(`could not compare the results of ${run.path} with its last ones: ${messageOf(e)}`);
         return null;

@@ -131,7 +131,7 @@ function isReportEntry(name: string): boolean {
  */
 function ledgerEntry(ledgerName: string): (name: string) => boolean {
   // queue.json (+ its lock), workers/ and live/: the run queue, its workers' heartbeats, running scripts' output.
-  const fixed = new Set([ledgerName, 'hashes.json', 'headers.json', 'runs', 'logs', 'claims', 'tmp', 'figures', 'baselines', 'queue.json', 'workers', 'live']);
+  const fixed = new Set([ledgerName, 'hashes.json', 'headers.json', 'runs', 'logs', 'claims', 'tmp', 'figures', 'baselines', 'coverage', 'queue.json', 'workers', 'live']);
   return (name) => fixed.has(name) || name.startsWith(`${ledgerName}.`) || name.startsWith('queue.json.') || (name.startsWith('.') && name.endsWith('.tmp'));
 }
 

@@ -20,6 +20,7 @@ import type { BuildEvent } from '../schedule/events.js';
 import { survey } from '../survey/survey.js';
 import { isUserError, messageOf } from '../util/errors.js';
 import { printable } from '../util/printable.js';
+import { killAllNow } from '../run/process.js';
 import { onStopSignals } from './build-cli.js';
 import { planBuild, runPlan, type BuildOptions } from './build.js';
 import { openQueue } from './queue.js';
@@ -40,7 +41,7 @@ const POLL_MS = 300;
 export async function workerCommand(cwd: string, opts: WorkerOptions): Promise<number> {
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
-  const off = onStopSignals(abort);
+  const off = onStopSignals(abort, killAllNow);
   // Started by `mreorg serve`: stop as Ctrl-C would if the server is gone (killed), rather than run on unseen.
   const server = Number(process.env.MREORG_SERVE_PID);
   const watch = server > 0 ? setInterval(() => process.ppid !== server && abort.abort(), 1000) : null;

@@ -58,6 +58,11 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
     failOnChange: user.failOnChange ?? false,
     inputs: user.inputs ?? {},
     scripts: user.scripts ?? {},
+    coverage: {
+      enabled: user.coverage?.enabled ?? false,
+      include: user.coverage?.include ?? null,
+      rcfile: user.coverage?.rcfile === undefined ? null : path.resolve(root, user.coverage.rcfile),
+    },
     areas: areasOf(root, monitor.map((m) => m.abs)),
     rerunOn: {
       script: true,

@@ -78,6 +78,16 @@ export const configSchema = z.strictObject({
   inputs: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
   rerunOn: rerunOnSchema.optional(),
   scripts: z.record(z.string().min(1), scriptSettingsSchema).optional(),
+  /** Run every script under coverage.py (`mreorg build --coverage` for one build); see README "Coverage". */
+  coverage: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      /** Globs (project-relative) of the library files to measure; default: every module of the project's folders. */
+      include: z.array(z.string().min(1)).min(1).optional(),
+      /** A coverage.py config file (project-relative): its exclusions and other [run] settings apply. */
+      rcfile: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 /** What a user writes. */

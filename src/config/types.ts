@@ -72,4 +72,15 @@ export interface ResolvedConfig {
   areas: string[];
   /** Per-script settings: glob (project-relative) -> settings, in the config's order. */
   scripts: Record<string, ScriptSettings>;
+  coverage: CoverageConfig;
+}
+
+/** `coverage:` in the config. */
+export interface CoverageConfig {
+  /** Every build runs its scripts under coverage.py (else only `build --coverage`). */
+  enabled: boolean;
+  /** Project-relative globs of the library files measured; null: every module of `areas` but the script. */
+  include: string[] | null;
+  /** Absolute path of a coverage.py config file, or null. */
+  rcfile: string | null;
 }

@@ -33,6 +33,11 @@ export interface Discovery {
   scripts: Script[];
   monitors: MonitorStatus[];
   warnings: string[];
+  /**
+   * Every folder the walk listed (and each monitored folder), with its mtime as it was just before listing it;
+   * null when it did not exist. A folder whose mtime is unchanged has the same entries: the fast no-op relies on it.
+   */
+  dirs: Map<string, number | null>;
 }
 
 /** Explicit track/untrack decisions, kept in the ledger. */
@@ -51,6 +56,8 @@ export interface WalkOptions {
   followSymlinks: boolean;
   /** Told about each folder symlink that was not followed because it leaves `dir`. */
   onLeaving?: (link: string, target: string) => void;
+  /** Told about each folder just before it is listed. */
+  onDir?: (dir: string) => void;
 }
 
 /**
@@ -74,6 +81,7 @@ export function walkScripts(dir: string, recurse: boolean, skip: Set<string>, op
   const visit = (d: string, real: string): void => {
     if (seen.has(real)) return;
     seen.add(real);
+    opts.onDir?.(d);
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(d, { withFileTypes: true });
@@ -124,6 +132,8 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
   const groupMatchers = Object.entries(config.groups).map(([name, globs]) => ({ name, test: picomatch(globs, { dot: true }) }));
   const found = new Map<string, Script>();
   const ownDirs = [config.reportDir, path.dirname(config.ledger)].filter((d) => isInside(config.root, d) && d !== config.root);
+  const dirs = new Map<string, number | null>();
+  const onDir = (d: string): void => void dirs.set(d, fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? null);
 
   for (const m of config.monitor) {
     const where = config.file ?? 'the default config';
@@ -136,6 +146,7 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
     if (stat && !stat.isDirectory()) {
       throw new UserError(`Config file ${where}: monitored directory "${m.dir}" (${m.abs}) is a file, not a directory.`);
     }
+    if (!dirs.has(m.abs)) dirs.set(m.abs, stat?.mtimeMs ?? null);
     monitors.push({ dir: m.dir, exists: stat !== null, recurse: m.recurse, autoTrack: m.autoTrack, shouldExist: m.shouldExist, group: m.group });
     if (!stat) {
       if (m.shouldExist) {
@@ -146,6 +157,7 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
     }
     const files = walkScripts(m.abs, m.recurse, new Set(ownDirs), {
       followSymlinks: m.followSymlinks,
+      onDir,
       onLeaving: (link, target) =>
         warnings.push(`"${toRel(config.root, link)}" links to ${target}, outside monitored directory "${m.dir}"; not followed (followSymlinks: true follows it)`),
     });
@@ -174,7 +186,7 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
   }
   // Code-unit order, not localeCompare: the same on every machine and locale.
   scripts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { scripts, monitors, warnings };
+  return { scripts, monitors, warnings, dirs };
 }
 
 /** Every group name the config defines, from `groups` and from `monitor[].group`. */

@@ -5,8 +5,8 @@
  * # mreorg: timeout=3600 expect=fail
  * # mreorg: argv="--quick --n 3" env.MF_QUICK=1 env.DISPLAY=null
  */
-import { scriptSettingsSchema } from '../config/schema.js';
 import type { ScriptSettings } from '../model/settings.js';
+import { isScriptSettingsShape } from '../util/checks.generated.js';
 
 export const HEADER_LINES = 20;
 const HEADER = /^\s*#\s*mreorg:(.*)$/;
@@ -18,7 +18,7 @@ export interface HeaderProblem {
 }
 
 /** Settings from the header lines of a script's text (its first HEADER_LINES lines), or a problem. */
-export function parseHeader(text: string): { settings: ScriptSettings | null } | { problem: HeaderProblem } {
+export async function parseHeader(text: string): Promise<{ settings: ScriptSettings | null } | { problem: HeaderProblem }> {
   // Any line ending: a script saved on Windows has its header lines end in \r\n.
   const lines = text.split(/\r?\n/, HEADER_LINES);
   const raw: Record<string, unknown> = {};
@@ -31,6 +31,8 @@ export function parseHeader(text: string): { settings: ScriptSettings | null } |
     if (problem) return { problem: { line: i + 1, message: problem } };
   }
   if (!found) return { settings: null };
+  if (isScriptSettingsShape(raw)) return { settings: raw as ScriptSettings };
+  const { scriptSettingsSchema } = await import('../config/schema.js');
   const parsed = scriptSettingsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

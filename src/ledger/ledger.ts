@@ -255,8 +255,10 @@ export class Ledger {
   /** `.py` files that recorded runs wrote (a cache's generated code, say) -> the script that wrote them. */
   private generatedScripts(): Map<string, string> {
     const out = new Map<string, string>();
-    for (const [script, byRc] of Object.entries(this.db.data.latest)) {
-      for (const entry of Object.values(byRc)) for (const w of entry.writes) if (w.endsWith('.py') && w !== script) out.set(w, script);
+    const latest = this.db.data.latest;
+    for (const script in latest) {
+      const byRc = latest[script]!;
+      for (const rc in byRc) for (const w of byRc[rc]!.writes) if (w.endsWith('.py') && w !== script) out.set(w, script);
     }
     return out;
   }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Runconfig } from '../config/types.js';
 import type { Interpreter, Run, RunDeps, RunError, RunFigure, RunResult } from '../model/run.js';
 import { isInside, shimDir, toRel } from '../util/paths.js';
+import { coverageEnv, type RunCoverage } from './coverage.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { runProcess, type ProcessOutcome, type ProcessSpec } from './process.js';
 import { parseTraceback } from './traceback.js';
@@ -28,6 +29,8 @@ export interface ScriptRunSpec {
   jobs: number;
   signal?: AbortSignal;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** Measure the project's library with coverage.py (build --coverage). */
+  coverage?: RunCoverage | null;
 }
 
 export const LAUNCHER = path.join(shimDir, 'mreorg', '_launch.py');
@@ -75,6 +78,7 @@ function processSpec(spec: ScriptRunSpec, id: string, abs: string, manifestFile:
       MREORG_MANIFEST: manifestFile,
       MREORG_PROJECT_ROOT: spec.areas.join(path.delimiter),
       MREORG_FIGURE_FORMATS: spec.figureFormats.join(','),
+      ...(spec.coverage ? coverageEnv(spec.coverage, spec.path, id) : {}),
     },
     spec.jobs,
   );

@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ['model'],
   ['config'],
   ['hash', 'ledger'],
-  ['project', 'discover', 'fingerprint', 'compare', 'queue'],
+  ['project', 'discover', 'fingerprint', 'compare', 'coverage', 'queue'],
   ['survey'],
   ['plan', 'run'],
   ['schedule'],
