@@ -197,6 +197,16 @@ for (const how of ['SIGINT', 'SIGKILL'] as const) {
         }
       });
       await rig.until('the script stopped', () => !isRunning(Number(rig.read('slow.pid'))));
+      // The worker itself ends too (its file names its pid): nothing is left writing in the project.
+      await rig.until('the worker gone', () =>
+        fs.readdirSync(rig.path('.mreorg/workers')).every((f) => {
+          try {
+            return !isRunning(JSON.parse(rig.read(`.mreorg/workers/${f}`)).pid);
+          } catch {
+            return true;
+          }
+        }),
+      );
       assert.equal(queued(), ['slow.py']);
     }),
   );
