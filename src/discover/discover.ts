@@ -138,7 +138,7 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
     try {
       mtime = fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? null;
     } catch {
-      // Unreadable: listed as missing, which no later stat matches while it stays so; the walk skips it too.
+      // Unstattable: recorded as missing; the walk finds nothing there either, and the same holds while it stays so.
     }
     dirs.set(d, mtime);
   };
