@@ -56,18 +56,27 @@ function eligible(config: ResolvedConfig): boolean {
 /** [size, mtimeMs, ino]; [-1, -1, -1] matches no file (one that could not be read). */
 type Stat = [number, number, number] | null;
 
+/** fs.statSync, with every failure (missing, a file where a folder should be, no permission) as undefined. */
+function stat(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
 function statOf(file: string): Stat {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
+  const st = stat(file);
   return st ? [st.size, st.mtimeMs, st.ino] : null;
 }
 
 function sameStat(file: string, want: Stat): boolean {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
+  const st = stat(file);
   return want === null ? st === undefined : st !== undefined && st.size === want[0] && st.mtimeMs === want[1] && st.ino === want[2];
 }
 
 function statString(file: string): string {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
+  const st = stat(file);
   return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : '-';
 }
 
@@ -146,7 +155,7 @@ export async function tryFastNoop(input: NoopKeyInput, configFlag: string | unde
   if (index.version !== INDEX_VERSION) return null;
   if (index.key !== keyOf(config, input)) return explain('the options, config, environment or interpreter differ from the last no-op'), null;
   for (const d in index.dirs) {
-    if ((fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? null) !== index.dirs[d]) return explain(`folder ${d} changed`), null;
+    if ((stat(d)?.mtimeMs ?? null) !== index.dirs[d]) return explain(`folder ${d} changed`), null;
   }
   for (const f in index.files) {
     if (!sameStat(f[0] === '/' ? f : fromRel(config.root, f), index.files[f]!)) return explain(`${f} changed`), null;
@@ -206,6 +215,7 @@ export interface NoopFacts {
 
 /** Stats of the state files, taken before the build reads the ledger (a write after this no longer matches). */
 export function stateStatsOf(config: ResolvedConfig): Record<string, Stat> {
+  if (!eligible(config)) return {};
   return Object.fromEntries(stateFiles(config).map((f) => [f, statOf(f)]));
 }
 

@@ -133,7 +133,15 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
   const found = new Map<string, Script>();
   const ownDirs = [config.reportDir, path.dirname(config.ledger)].filter((d) => isInside(config.root, d) && d !== config.root);
   const dirs = new Map<string, number | null>();
-  const onDir = (d: string): void => void dirs.set(d, fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? null);
+  const onDir = (d: string): void => {
+    let mtime: number | null = null;
+    try {
+      mtime = fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? null;
+    } catch {
+      // Unstattable: recorded as missing; the walk finds nothing there either, and the same holds while it stays so.
+    }
+    dirs.set(d, mtime);
+  };
 
   for (const m of config.monitor) {
     const where = config.file ?? 'the default config';
