@@ -81,6 +81,7 @@ test(
     await r.locator('.pill', { hasText: 'up to date' }).waitFor({ timeout: 10_000 });
     assert.match((await r.getAttribute('class')) ?? '', 'st-up-to-date');
     assert.is(await r.locator('.runbtn').textContent(), 'Run');
+    assert.is(await page.locator('.counts .count.st-up-to-date b').textContent(), '1', 'the count per state follows');
     assert.ok(await stillSameDocument(page), 'no reload');
     assert.equal(problems, []);
     await page.close();

@@ -263,6 +263,15 @@
       button.textContent = e ? 'Cancel' : 'Run';
       button.setAttribute('aria-label', (e ? 'Cancel ' : 'Run ') + s.path);
     });
+    // The counts per state above the table follow too.
+    var counts = {};
+    doc.scripts.forEach(function (s) { if (rows.has(s.path)) counts[s.state] = (counts[s.state] || 0) + 1; });
+    document.querySelectorAll('.counts .count[data-set-state]').forEach(function (b) {
+      var n = counts[b.getAttribute('data-set-state')] || 0;
+      var num = b.querySelector('b');
+      if (num && num.textContent !== String(n)) num.textContent = String(n);
+      if (b.getAttribute('aria-pressed') !== 'true') b.disabled = n === 0;
+    });
     queueBadge.textContent = String(doc.queue.length);
     queueBadge.hidden = doc.queue.length === 0;
     renderQueue(doc);
