@@ -10,7 +10,7 @@ import { requireConfig } from '../config/index.js';
 import { reportFolderRefusal } from '../report/folder.js';
 import { UserError } from '../util/errors.js';
 import { printable } from '../util/printable.js';
-import { guardFor, isLoopback } from './security.js';
+import { guardFor, isLoopback, newToken } from './security.js';
 import { createServer } from './server.js';
 import { LiveProject } from './state.js';
 
@@ -36,7 +36,7 @@ export async function serveCommand(cwd: string, opts: ServeOptions): Promise<num
   if (refusal) throw refusal;
   const live = new LiveProject(project, true);
   await live.start();
-  const token = opts.token ?? (await import('./security.js')).newToken();
+  const token = opts.token ?? newToken();
   const guard = guardFor(opts.host, opts.port, token);
   const server = createServer({ live, guard, reportDir: project.config.reportDir, title: project.config.reportTitle });
   const port = await listen(server, opts.host, opts.port);
