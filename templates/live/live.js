@@ -229,6 +229,9 @@
         var top = el('button', { type: 'button' }, 'Run next');
         top.addEventListener('click', function () { post({ action: 'move', id: e.id, index: 0 }); });
         acts.appendChild(top);
+        var up = el('button', { type: 'button', 'aria-label': 'Move ' + e.path + ' up' }, 'Up');
+        up.addEventListener('click', function () { post({ action: 'move', id: e.id, index: i - 1 }); });
+        acts.appendChild(up);
       }
       r.appendChild(acts);
       t.appendChild(r);

@@ -65,6 +65,13 @@ test(
     assert.equal(queued(), ['a.py']);
     const again = await post(port, token, add);
     assert.is(JSON.parse(again.body).already.length, 1, 'a second Run is a no-op that says so');
+    // Reordering: the queue page moves an entry by its id.
+    assert.is((await post(port, token, { ...add, paths: ['lib/helper.py'] })).status, 200);
+    const ids = JSON.parse(rig.read('.mreorg/queue.json')).entries.map((e: { id: string }) => e.id);
+    assert.is((await post(port, token, { action: 'move', id: ids[1], index: 0 })).status, 200);
+    assert.equal(queued(), ['lib/helper.py', 'a.py']);
+    assert.is((await post(port, token, { action: 'move', id: '../../x', index: 0 }, { 'x-mreorg-token': 'nope' })).status, 403);
+    assert.is((await post(port, token, { action: 'move', id: ids[1], index: -1 })).status, 400);
   }),
 );
 
