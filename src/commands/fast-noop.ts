@@ -95,10 +95,10 @@ function pythonFile(python: string): string {
   return '-';
 }
 
-/** The project's own files whose change means "ask again": the ledger, other builds' claims and leftovers, baselines, the report. */
+/** The project's own files whose change means "ask again": the ledger, other builds' claims and leftovers, the queue, baselines, the report. */
 function stateFiles(config: ResolvedConfig): string[] {
   const dir = path.dirname(config.ledger);
-  return [config.ledger, `${config.ledger}.gen`, path.join(dir, 'claims'), path.join(dir, 'tmp'), path.join(config.baselinesDir, 'baselines.json'), path.join(config.reportDir, 'index.html'), config.file!];
+  return [config.ledger, `${config.ledger}.gen`, path.join(dir, 'claims'), path.join(dir, 'tmp'), path.join(dir, 'queue.json'), path.join(config.baselinesDir, 'baselines.json'), path.join(config.reportDir, 'index.html'), config.file!];
 }
 
 function keyOf(config: ResolvedConfig, input: NoopKeyInput): string {
