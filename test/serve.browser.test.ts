@@ -185,4 +185,22 @@ test(
   }),
 );
 
+test(
+  'the tracking page: Monitor folder adds one the config does not name, its script listed to track; Stop monitoring',
+  withTimeout(T, async () => {
+    rig.write({ 'notes/deep/idea.py': 'print("an idea")\n' });
+    const { page, problems } = await open();
+    await page.goto(`${served.base}/tracking.html`);
+    await page.getByRole('textbox', { name: 'Folder to monitor' }).fill('notes');
+    await page.getByRole('button', { name: 'Monitor folder' }).click();
+    await page.getByRole('checkbox', { name: 'Track notes/deep/idea.py', exact: true }).waitFor({ timeout: 30_000 });
+    assert.equal(JSON.parse(rig.read('.mreorg/ledger.json')).monitors, ['notes']);
+    await page.getByRole('button', { name: 'Stop monitoring' }).click();
+    await page.getByRole('checkbox', { name: 'Track notes/deep/idea.py', exact: true }).waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(JSON.parse(rig.read('.mreorg/ledger.json')).monitors, []);
+    assert.equal(problems, []);
+    await page.close();
+  }),
+);
+
 test.run();

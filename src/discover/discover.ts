@@ -22,6 +22,8 @@ export interface Script {
 
 export interface MonitorStatus {
   dir: string;
+  /** Added from the served Tracking page (kept in the ledger), not in the config. */
+  fromLedger?: boolean;
   exists: boolean;
   recurse: boolean;
   autoTrack: boolean;
@@ -46,6 +48,8 @@ export interface TrackState {
   untracked: ReadonlySet<string>;
   /** `.py` files a tracked script's run wrote -> that script: outputs, not scripts, unless tracked explicitly. */
   generated?: ReadonlyMap<string, string>;
+  /** Folders monitored besides the config's (project-relative, from the served Tracking page). */
+  monitors?: ReadonlyArray<string>;
 }
 
 /** Folders that never hold scripts worth running: outputs, virtualenvs, caches (and hidden folders). */
@@ -143,7 +147,7 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
     dirs.set(d, mtime);
   };
 
-  for (const m of config.monitor) {
+  for (const m of [...config.monitor, ...extraMonitors(config, track.monitors ?? [])]) {
     const where = config.file ?? 'the default config';
     let stat: fs.Stats | null = null;
     try {
@@ -155,7 +159,7 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
       throw new UserError(`Config file ${where}: monitored directory "${m.dir}" (${m.abs}) is a file, not a directory.`);
     }
     if (!dirs.has(m.abs)) dirs.set(m.abs, stat?.mtimeMs ?? null);
-    monitors.push({ dir: m.dir, exists: stat !== null, recurse: m.recurse, autoTrack: m.autoTrack, shouldExist: m.shouldExist, group: m.group });
+    monitors.push({ dir: m.dir, exists: stat !== null, recurse: m.recurse, autoTrack: m.autoTrack, shouldExist: m.shouldExist, group: m.group, ...('fromLedger' in m ? { fromLedger: true } : {}) });
     if (!stat) {
       if (m.shouldExist) {
         throw new UserError(`Config file ${where}: monitored directory "${m.dir}" (${m.abs}) does not exist, and it has shouldExist: true.`);
@@ -195,6 +199,18 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
   // Code-unit order, not localeCompare: the same on every machine and locale.
   scripts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { scripts, monitors, warnings, dirs };
+}
+
+/**
+ * Folders kept in the ledger as monitored (added from the served Tracking page): recursive, not auto-tracked (their
+ * scripts are listed to be ticked), never outside the project, and not again when the config monitors them.
+ */
+function extraMonitors(config: ResolvedConfig, dirs: ReadonlyArray<string>): ResolvedConfig['monitor'] {
+  const known = new Set(config.monitor.map((m) => m.abs));
+  return dirs
+    .map((dir) => ({ dir, abs: path.resolve(config.root, dir) }))
+    .filter((m) => isInside(config.root, m.abs) && !known.has(m.abs))
+    .map((m) => ({ ...m, recurse: true, autoTrack: false, shouldExist: false, group: null, followSymlinks: false, fromLedger: true }));
 }
 
 /** Every group name the config defines, from `groups` and from `monitor[].group`. */

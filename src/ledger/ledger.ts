@@ -36,6 +36,8 @@ export interface LedgerData {
   version: number;
   tracked: string[];
   untracked: string[];
+  /** Folders monitored besides the config's (added from the served Tracking page): project-relative, recursive, not auto-tracked. */
+  monitors: string[];
   /** path -> runconfig -> latest entry */
   latest: Record<string, Record<string, LatestEntry>>;
 }
@@ -46,7 +48,7 @@ interface HistoryFile {
   runs: Run[];
 }
 
-const emptyData = (): LedgerData => ({ version: LEDGER_VERSION, tracked: [], untracked: [], latest: {} });
+const emptyData = (): LedgerData => ({ version: LEDGER_VERSION, tracked: [], untracked: [], monitors: [], latest: {} });
 
 /**
  * lowdb adapter whose writes are atomic (temp + fsync + rename). The Ledger reads through readLedgerFile(), which
@@ -86,7 +88,7 @@ export function slugFor(relPath: string): string {
   return `${readable}-${h.toString(36)}`;
 }
 
-type TrackOp = { path: string; op: 'track' | 'untrack' };
+type TrackOp = { path: string; op: 'track' | 'untrack' | 'monitor' | 'unmonitor' };
 
 export class Ledger {
   readonly file: string;
@@ -248,8 +250,9 @@ export class Ledger {
     return this.db.data;
   }
 
-  trackState(): { tracked: Set<string>; untracked: Set<string>; generated: Map<string, string> } {
-    return { tracked: new Set(this.db.data.tracked), untracked: new Set(this.db.data.untracked), generated: this.generatedScripts() };
+  trackState(): { tracked: Set<string>; untracked: Set<string>; generated: Map<string, string>; monitors: string[] } {
+    const d = this.db.data;
+    return { tracked: new Set(d.tracked), untracked: new Set(d.untracked), generated: this.generatedScripts(), monitors: [...d.monitors] };
   }
 
   /** `.py` files that recorded runs wrote (a cache's generated code, say) -> the script that wrote them. */
@@ -285,6 +288,13 @@ export class Ledger {
     this.pendingRuns.push(run);
     this.pendingLatest.push({ path: run.path, runconfig: run.runconfig, entry });
     this.applyLatest(this.db.data, run.path, run.runconfig, entry);
+  }
+
+  /** Adds or removes a folder monitored besides the config's (project-relative); written with the next flush. */
+  setMonitored(dir: string, on: boolean): void {
+    const op: TrackOp = { path: dir, op: on ? 'monitor' : 'unmonitor' };
+    this.pendingTrack.push(op);
+    applyTrack(this.db.data, op);
   }
 
   setTracked(paths: string[], tracked: boolean): void {
@@ -402,6 +412,11 @@ export class Ledger {
 
 
 function applyTrack(data: LedgerData, op: TrackOp): void {
+  if (op.op === 'monitor' || op.op === 'unmonitor') {
+    const rest = data.monitors.filter((d) => d !== op.path);
+    data.monitors = op.op === 'monitor' ? [...rest, op.path].sort() : rest;
+    return;
+  }
   const add = op.op === 'track' ? data.tracked : data.untracked;
   const remove = op.op === 'track' ? data.untracked : data.tracked;
   if (!add.includes(op.path)) add.push(op.path);

@@ -42,6 +42,7 @@ export function ledgerSchemasOf(z: typeof import('zod').z) {
     version: z.number().int().min(1),
     tracked: z.array(z.string()).default([]),
     untracked: z.array(z.string()).default([]),
+    monitors: z.array(z.string()).default([]),
     /** path -> runconfig -> latest entry */
     latest: z.record(z.string(), z.record(z.string(), latestEntrySchema)).default({}),
   });
@@ -75,7 +76,7 @@ export function checkLedger(raw: unknown, ourVersion: number): Checked {
   if (typeof version === 'number' && version > ourVersion) return { kind: 'newer', version };
   if (isObject(raw) && isLedgerShape(raw)) {
     // As the schema wants it: only the top level's defaults are filled in (a test holds them to the schema's).
-    const data = { version: raw.version, tracked: raw.tracked ?? [], untracked: raw.untracked ?? [], latest: raw.latest ?? {} };
+    const data = { version: raw.version, tracked: raw.tracked ?? [], untracked: raw.untracked ?? [], monitors: raw.monitors ?? [], latest: raw.latest ?? {} };
     return { kind: 'ok', data: data as LedgerData, dropped: [] };
   }
   const { ledgerSchema } = ledgerSchemas();

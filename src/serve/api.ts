@@ -5,6 +5,10 @@
  * (path, runconfig) pairs that a worker runs exactly as `mreorg build PATH -r RUNCONFIG` would.
  */
 import { runningNow, selectForQueue } from '../commands/queue.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/types.js';
+import { isInside, toRel } from '../util/paths.js';
 import type { LiveProject } from './state.js';
 
 export interface ApiAnswer {
@@ -54,11 +58,44 @@ export async function handleApi(live: LiveProject, body: unknown): Promise<ApiAn
       await project.ledger.flush();
       return done(live, { [req.action === 'track' ? 'tracked' : 'untracked']: paths });
     }
+    case 'monitor':
+    case 'unmonitor': {
+      const dir = monitorDir(project.config, req.dir, req.action === 'monitor' ? project.ledger.trackState().monitors : null);
+      if ('error' in dir) return bad(dir.error);
+      if (req.action === 'unmonitor' && !project.ledger.trackState().monitors.includes(dir.rel)) return bad('not a folder added from this page (the config\'s own are changed in the config)');
+      project.ledger.setMonitored(dir.rel, req.action === 'monitor');
+      await project.ledger.flush();
+      return done(live, { [req.action === 'monitor' ? 'monitored' : 'unmonitored']: dir.rel });
+    }
     case 'rescan':
       return done(live, { rescanned: true });
     default:
       return bad('unknown action');
   }
+}
+
+/**
+ * A folder to monitor, as the page names it: an existing folder inside the project (never outside it, nor mreorg's
+ * own folders), not monitored already; project-relative with `/`. `known` are the ledger's (null: any may be named).
+ */
+function monitorDir(config: ResolvedConfig, given: unknown, known: string[] | null): { rel: string } | { error: string } {
+  if (typeof given !== 'string' || given.trim() === '' || given.length > 1000 || given.includes('\0')) return { error: 'expected a folder of the project' };
+  const abs = path.resolve(config.root, given.trim());
+  if (!isInside(config.root, abs)) return { error: 'only folders inside the project can be monitored from the page' };
+  const own = [config.reportDir, path.dirname(config.ledger)];
+  if (own.some((d) => isInside(d, abs))) return { error: "mreorg's own folders hold no scripts" };
+  const rel = toRel(config.root, abs) || '.';
+  if (known !== null) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(abs, { throwIfNoEntry: false });
+    } catch {
+      st = undefined;
+    }
+    if (!st?.isDirectory()) return { error: `no folder ${JSON.stringify(rel.slice(0, 200))} in the project` };
+    if (known.includes(rel) || config.monitor.some((m) => m.abs === abs)) return { error: `${JSON.stringify(rel.slice(0, 200))} is monitored already` };
+  }
+  return { rel };
 }
 
 async function done(live: LiveProject, doc: Record<string, unknown>): Promise<ApiAnswer> {

@@ -119,6 +119,26 @@
       post({ action: 'rescan' }).then(function (doc) { if (doc) location.reload(); });
     });
     if (head) head.appendChild(rescan);
+    // Monitored folders: one more (kept in the ledger, as the original's Tracking page did), or one less of those.
+    var monitors = document.querySelector('h2 + .tablewrap, #no-monitors');
+    if (monitors) {
+      var form = el('form', { class: 'monitorform' });
+      var input = el('input', { type: 'text', name: 'dir', placeholder: 'folder in the project, e.g. sims/new', 'aria-label': 'Folder to monitor' });
+      form.appendChild(input);
+      form.appendChild(el('button', { type: 'submit', class: 'runbtn' }, 'Monitor folder'));
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        post({ action: 'monitor', dir: input.value }).then(function (doc) { if (doc) location.reload(); });
+      });
+      monitors.after(form);
+      document.querySelectorAll('tr[data-monitor]').forEach(function (row) {
+        var stop = el('button', { type: 'button', class: 'runbtn' }, 'Stop monitoring');
+        stop.addEventListener('click', function () {
+          post({ action: 'unmonitor', dir: row.dataset.monitor }).then(function (doc) { if (doc) location.reload(); });
+        });
+        row.lastElementChild.appendChild(stop);
+      });
+    }
     [['untrack', 'Untrack selected'], ['track', 'Track selected']].forEach(function (what, i) {
       var section = trackLists[i];
       var picks = [];

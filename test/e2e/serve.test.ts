@@ -1,6 +1,7 @@
 /** `mreorg serve`: the served report, its security, its workers, and how it stops. */
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withTimeout } from '../helpers/timeout.js';
@@ -72,6 +73,50 @@ test(
     assert.equal(queued(), ['lib/helper.py', 'a.py']);
     assert.is((await post(port, token, { action: 'move', id: '../../x', index: 0 }, { 'x-mreorg-token': 'nope' })).status, 403);
     assert.is((await post(port, token, { action: 'move', id: ids[1], index: -1 })).status, 400);
+  }),
+);
+
+test(
+  'a folder monitored from the page: kept in the ledger, its scripts found untracked, never one outside the project',
+  withTimeout(T, async () => {
+    // The config monitors only sims/; analysis/ is found once the page adds it.
+    rig.write({
+      'mreorg.config.mjs': "export default { monitor: [{ dir: 'sims', autoTrack: true }] };\n",
+      'sims/a.py': 'print(1)\n',
+      'analysis/deep/b.py': 'print(2)\n',
+    });
+    fs.mkdirSync(rig.path('../outside-' + path.basename(rig.dir)), { recursive: true });
+    served = await startServe(rig, ['--workers', '0']);
+    const { port } = served;
+    const token = await tokenOf(port);
+    const refused: Array<[string, unknown, RegExp]> = [
+      ['a folder outside the project', '../outside-' + path.basename(rig.dir), /inside the project/],
+      ['an absolute path outside', '/etc', /inside the project/],
+      ['a folder that does not exist', 'nope', /no folder/],
+      ["mreorg's own folder", '.mreorg', /own folders/],
+      ['a folder the config monitors', 'sims', /monitored already/],
+      ['not a string', ['sims'], /expected a folder/],
+    ];
+    for (const [what, dir, why] of refused) {
+      const a = await post(port, token, { action: 'monitor', dir });
+      assert.is(a.status, 400, `${what}: ${a.body}`);
+      assert.match(JSON.parse(a.body).error, why, what);
+    }
+    assert.is((await post(port, token, { action: 'monitor', dir: 'analysis' }, { origin: 'http://evil.example' })).status, 403);
+    const ok = await post(port, token, { action: 'monitor', dir: 'analysis/' });
+    assert.is(ok.status, 200, ok.body);
+    assert.equal(JSON.parse(rig.read('.mreorg/ledger.json')).monitors, ['analysis'], 'kept in the ledger, project-relative');
+    // The terminal sees it too: the folder's script is found, untracked until ticked.
+    const status = JSON.parse((await rig.run(['status', '--json'])).stdout);
+    assert.equal(status.scripts.map((x: { path: string; state: string }) => [x.path, x.state]), [['analysis/deep/b.py', 'untracked'], ['sims/a.py', 'never-run']]);
+    const tracking = await request(port, 'GET', '/tracking.html');
+    assert.match(tracking.body, /data-monitor="analysis"/);
+    assert.is((await post(port, token, { action: 'unmonitor', dir: 'sims' })).status, 400, "the config's folders are changed in the config");
+    assert.is((await post(port, token, { action: 'unmonitor', dir: 'analysis' })).status, 200);
+    assert.equal(JSON.parse(rig.read('.mreorg/ledger.json')).monitors, []);
+    const after = JSON.parse((await rig.run(['status', '--json'])).stdout);
+    assert.equal(after.scripts.map((x: { path: string }) => x.path), ['sims/a.py']);
+    fs.rmSync(rig.path('../outside-' + path.basename(rig.dir)), { recursive: true, force: true });
   }),
 );
 

@@ -72,7 +72,7 @@ test('checkLedger: a wrong top level is invalid, a bad entry is dropped alone, a
   assert.is(got.dropped.length, 1);
   assert.match(got.dropped[0]!, /^b\.py under short \(latest\.b\.py\.short\./);
   const defaults = checkLedger({ version: 1 }, 1);
-  assert.equal(defaults, { kind: 'ok', data: { version: 1, tracked: [], untracked: [], latest: {} }, dropped: [] });
+  assert.equal(defaults, { kind: 'ok', data: { version: 1, tracked: [], untracked: [], monitors: [], latest: {} }, dropped: [] });
   // The defaults filled in without zod are the schema's own.
   assert.equal((defaults as { data: unknown }).data, ledgerSchemas().ledgerSchema.parse({ version: 1 }));
 });
