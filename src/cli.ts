@@ -80,6 +80,8 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
     .option('--json', 'Print one JSON document on stdout (human output goes to stderr)')
     .option('--junit <file>', 'Also write the results as JUnit XML (for CI test reports)')
     .option('--fail-on-change', 'Exit 1 when a figure, stdout or written file differs from its baseline (or previous run)')
+    .option('--warm', 'Fork scripts from warm interpreters that imported their packages once (see README)')
+    .option('--no-warm', 'Start a fresh python for every script, whatever the runconfig says')
     .action(async (paths: string[], f: Flags) => {
       const { runBuild } = await import('./commands/build-cli.js');
       ctx.exitCode = await runBuild(ctx.cwd, paths, {
@@ -94,6 +96,8 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
         report: f.report !== false,
         junit: f.junit as string | undefined,
         failOnChange: Boolean(f.failOnChange),
+        // cac makes `warm` true by default because of --no-warm: only an explicit --warm turns it on.
+        warm: f.warm === false ? false : process.argv.includes('--warm') ? true : undefined,
       });
     });
 }
