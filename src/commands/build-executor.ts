@@ -19,8 +19,6 @@ export function executorFor(b: PlannedBuild, warmFlag: boolean | undefined, opts
 /** The preload set: what the latest runs of the project's scripts under this runconfig imported, adjusted. */
 export function warmPreload(b: PlannedBuild, settings: { preload?: string[]; exclude?: string[] }, workDir: string): string[] {
   const learned = new Set<string>();
-  for (const s of b.survey.scripts) {
-    for (const d of Object.keys(b.project.ledger.latest(s.path, b.runconfig)?.fingerprint.packages ?? {})) learned.add(d);
-  }
+  for (const e of b.project.ledger.allLatest(b.runconfig)) for (const d of Object.keys(e.fingerprint.packages)) learned.add(d);
   return preloadSet(learned, { preload: settings.preload ?? [], exclude: settings.exclude ?? [] }, Object.keys(readWarmState(workDir).dropped));
 }

@@ -260,6 +260,11 @@ export class Ledger {
     return out;
   }
 
+  /** The latest entry of every script under `runconfig` (the warm executor learns its preload set from them). */
+  allLatest(runconfig: string): LatestEntry[] {
+    return Object.values(this.db.data.latest).flatMap((byRc) => (byRc[runconfig] ? [byRc[runconfig]] : []));
+  }
+
   latest(relPath: string, runconfig: string): LatestEntry | undefined {
     return this.db.data.latest[relPath]?.[runconfig];
   }

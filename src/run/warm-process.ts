@@ -16,7 +16,9 @@ import type { Zygote } from './zygote.js';
 /** A warm run that lost its zygote mid-way: its exit status is unknown, so it must be run again cold. */
 export const LOST = 'the warm interpreter exited while the script ran';
 
-const signalNames = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));
+/** Signal numbers to names, the first name of each (SIGABRT, not its alias SIGIOT), as Node reports them. */
+const signalNames = new Map<number, string>();
+for (const [name, n] of Object.entries(os.constants.signals)) if (!signalNames.has(n)) signalNames.set(n, name);
 
 /**
  * Runs `spec` (as runProcess would: `python launcher script args...`) in a child of `zygote`. Resolves with the

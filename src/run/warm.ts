@@ -97,8 +97,8 @@ export class WarmExecutor implements Executor {
   private drop(spec: ProcessSpec, why: string): string {
     const m = spec.env.MREORG_MANIFEST ? readManifest(spec.env.MREORG_MANIFEST, spec.maxBytes) : null;
     const used = new Set(Object.keys(m?.packages ?? {}).map(moduleOf));
-    const gone = this.preload.filter((p) => used.has(p.split('.')[0]!));
-    const dropped = gone.length > 0 ? gone : [...this.preload];
+    const dropped = this.preload.filter((p) => used.has(p.split('.')[0]!));
+    if (dropped.length === 0) return 'It imported nothing preloaded: the preload set stays.';
     this.preload = this.preload.filter((p) => !dropped.includes(p));
     const state = readWarmState(this.opts.workDir);
     for (const d of dropped) state.dropped[d] = `${path.basename(spec.args[1] ?? '')}: ${why}`;

@@ -1,0 +1,91 @@
+/**
+ * The warm executor's equivalence suite: the project in test/fixtures/warm/ (numpy, matplotlib, seeded random,
+ * files, argv/env, sys.path, multiprocessing, subprocesses, threads, crashes, a timeout...) built cold, then
+ * again warm; every script's result, exit, output, figure files, and recorded modules and packages must agree.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { withTimeout } from '../helpers/timeout.js';
+import { Rig, entry, repoRoot } from '../helpers/rig.js';
+
+const T = 150_000;
+const test = suite('warm');
+let rig: Rig;
+test.before.each(() => {
+  rig = new Rig('mreorg-warm-');
+  fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'warm'), rig.dir, { recursive: true });
+});
+test.after.each(() => rig.cleanup());
+
+/** What a user compares between two runs of a script, from the ledger's run records, figures hashed. */
+function snapshot(): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const dir = rig.path('.mreorg/runs');
+  for (const f of fs.readdirSync(dir)) {
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { path: string; runs: any[] };
+    const r = doc.runs[doc.runs.length - 1];
+    out.set(doc.path, {
+      result: r.result,
+      exitCode: r.exitCode,
+      signal: r.signal,
+      error: r.error?.type ?? null,
+      stdout: r.stdout.text,
+      // Without mreorg's own notes (a warm crash is rerun cold, and says so).
+      stderr: r.stderr.text.replace(/\n?\[mreorg: [^\]]*\]\n/g, ''),
+      figures: r.figures.map((g: { path: string }) => `${g.path} ${crypto.createHash('sha256').update(fs.readFileSync(rig.path(g.path))).digest('hex')}`),
+      modules: r.deps?.modules ?? null,
+      packages: r.deps?.packages ?? null,
+      reads: r.deps?.reads ?? null,
+      writes: r.deps?.writes ?? null,
+      missing: r.deps?.missing ?? null,
+    });
+  }
+  return out;
+}
+
+test(
+  'every script of the equivalence project ends the same warm as cold: result, exit, stdout, stderr, figures, modules, packages',
+  withTimeout(T, async () => {
+    const cold = await rig.json(['build', '--no-warm', '--no-report', '-j', '2']);
+    assert.ok(cold.doc.counts.ran >= 40, `${cold.doc.counts.ran} ran`);
+    assert.is(entry(cold.doc, 'probe/warm_probe.py').result, 'success');
+    const a = snapshot();
+    const warm = await rig.json(['build', '-B', '--warm', '--no-report', '-j', '2']);
+    assert.is(warm.res.code, cold.res.code, warm.res.stderr);
+    const b = snapshot();
+    // It really ran warm (else the rest proves nothing), except where a script says warm=false.
+    assert.is(a.get('probe/warm_probe.py')!.stdout, 'cold\n');
+    assert.is(b.get('probe/warm_probe.py')!.stdout, 'warm\n');
+    assert.is(b.get('probe/forced_cold.py')!.stdout, 'cold\n');
+    a.delete('probe/warm_probe.py');
+    b.delete('probe/warm_probe.py');
+    assert.equal([...b.keys()].sort(), [...a.keys()].sort());
+    for (const [p, before] of a) assert.equal(b.get(p), before, p);
+    // The suite covers what it claims: figures, packages, a crash, a signal, a timeout, a local module.
+    assert.ok(a.get('plots/subplots.py')!.figures instanceof Array && (a.get('plots/subplots.py')!.figures as string[]).length === 1);
+    assert.ok('matplotlib' in (a.get('plots/line.py')!.packages as object));
+    assert.ok('numpy' in (a.get('num/in_function.py')!.packages as object));
+    assert.equal(a.get('env/local_module.py')!.modules, ['env/local_helpers.py']);
+    assert.is(a.get('fail/abort.py')!.signal, 'SIGABRT');
+    assert.is(a.get('fail/timeout.py')!.result, 'timeout');
+    assert.is(a.get('fail/crash.py')!.error, 'ValueError');
+  }),
+);
+
+test(
+  'a runconfig with warm: false runs every script cold even with --warm',
+  withTimeout(T, async () => {
+    rig.write({ 'mreorg.config.mjs': "export default { runconfigs: { default: { warm: false } } };\n" });
+    for (const f of fs.readdirSync(rig.dir)) if (!['probe', 'mreorg.config.mjs'].includes(f)) fs.rmSync(rig.path(f), { recursive: true });
+    rig.write({ 'probe/np.py': 'import numpy\n' });
+    assert.is((await rig.json(['build', '--no-report'])).res.code, 0);
+    const b = await rig.json(['build', '-B', '--warm', '--no-report']);
+    assert.is(b.res.code, 0, b.res.stderr);
+    assert.is(snapshot().get('probe/warm_probe.py')!.stdout, 'cold\n');
+  }),
+);
+
+test.run();
