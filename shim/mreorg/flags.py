@@ -19,7 +19,7 @@ DEFAULT_FORMATS = ('png', 'svg')
 _SWITCHES = ('NOSHOW', 'SAVEALL', 'SAVEFIGADDINFO', 'BATCHRUN', 'CURATIONRUN', 'NOMPLIMPORT')
 _VALUED = ('MPLCONFIG', 'TIMEOUT', 'FIGURE_FORMATS')
 # Set by the runner (docs/manifest.md) or read by the runner and its tests; the shim must not warn about them.
-_RUNNER = ('CGROUP', 'CONFIG_TIMEOUT', 'MANIFEST', 'NO_CGROUP', 'PROJECT_ROOT', 'PYTHON', 'RUN_ID', 'SUBREAPER')
+_RUNNER = ('CGROUP', 'CONFIG_TIMEOUT', 'MANIFEST', 'NO_CGROUP', 'PROJECT_ROOT', 'PYTHON', 'RUN_ID', 'SUBREAPER', 'WARM', 'ZYGOTE_AREAS')
 KNOWN_NAMES = frozenset(_SWITCHES + _VALUED + _RUNNER)
 
 

@@ -11,7 +11,8 @@ import type { PlannedBuild } from './build.js';
 
 export function executorFor(b: PlannedBuild, warmFlag: boolean | undefined, opts: LocalExecutorOptions): Executor & { close?: () => void } {
   const rc = b.project.config.runconfigs[b.runconfig]!;
-  const on = rc.warm !== false && (warmFlag ?? (rc.warm !== undefined));
+  // MREORG_WARM=1: warm unless told otherwise (how the test suites run again under the warm executor).
+  const on = rc.warm !== false && (warmFlag ?? (rc.warm !== undefined || process.env.MREORG_WARM === '1'));
   if (!on) return new LocalExecutor(opts);
   return new WarmExecutor({ ...opts, preload: warmPreload(b, typeof rc.warm === 'object' ? rc.warm : {}, opts.workDir) });
 }

@@ -58,7 +58,7 @@ export class WarmExecutor implements Executor {
   start(job: Job): RunningJob {
     const abort = new AbortController();
     const notes: string[] = [];
-    const cold = job.runconfig.warm === false || this.preload.length === 0 || fs.existsSync(path.join(this.opts.root, path.dirname(job.path), 'matplotlibrc'));
+    const cold = job.runconfig.warm === false || fs.existsSync(path.join(this.opts.root, path.dirname(job.path), 'matplotlibrc'));
     const result = runScript(
       { ...this.opts, path: job.path, runconfig: job.runconfig, hash: job.hash, signal: abort.signal, ...(job.onOutput ? { onOutput: job.onOutput } : {}) },
       cold ? runProcess : (spec) => this.runWarm(spec, notes),
