@@ -122,7 +122,11 @@ def main():
     gc.freeze()  # the preloaded objects move to a permanent generation: no copy-on-write from the collector
     threads = len(os.listdir('/proc/self/task')) if os.path.isdir('/proc/self/task') else 1
     _report('ready ' + json.dumps({'loaded': loaded, 'failed': failed, 'refused': refused, 'threads': threads}))
-    serve(state, initial_path, refused)
+    try:
+        serve(state, initial_path, refused)
+    except _ChildDone as done:  # in a forked child, whose script has ended
+        return done.status
+    return 0
 
 
 def serve(state, initial_path, refused):
@@ -199,16 +203,26 @@ def fork_child(request, state, initial_path, wake, keep):
             os.close(fd)
         raise
     if pid == 0:
+        status = 70
         try:
             for fd in [fd for fds in keep.values() for fd in fds]:
                 os.close(fd)
-            child(request, state, initial_path, held, wake)
+            status = child(request, state, initial_path, held, wake)
         except BaseException:  # a bug of the zygote's, not the script's: say so where the run's stderr goes
             import traceback
             traceback.print_exc()
-        finally:
-            os._exit(70)  # child() never returns
+        raise _ChildDone(status)
     return pid, held  # the runner removes the paths once it has opened them
+
+
+class _ChildDone(BaseException):
+    """Unwinds a child out of the zygote's loop, so that it ends as a script's process does: through the
+    interpreter's own finalization, which frees the script's objects (flushing files it never closed, running
+    __del__ methods), with the script's exit status."""
+
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
 
 
 def child(request, state, initial_path, held, wake):
@@ -230,7 +244,7 @@ def child(request, state, initial_path, held, wake):
     script = request['script']
     sys.argv = [_LAUNCHER, script, *request['argv']]
     sys.orig_argv = [sys.orig_argv[0], _LAUNCHER, script, *request['argv']]
-    os._exit(run_launcher())
+    return run_launcher()
 
 
 def _reseed():
@@ -285,6 +299,8 @@ def _exit_status(code):
 
 
 def _finish():
+    """What Python does before finalizing: wait for threads, run the exit handlers (which are then cleared, so
+    finalization does not run them again), flush."""
     try:
         threading._shutdown()  # non-daemon threads are waited for, as at interpreter exit
     except Exception:
@@ -299,4 +315,4 @@ def _finish():
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -21,6 +21,8 @@ test.before.each(() => {
 test.after.each(() => rig.cleanup());
 
 /** What a user compares between two runs of a script, from the ledger's run records, figures hashed. */
+const digest = (rel: string): string => (fs.existsSync(rig.path(rel)) ? crypto.createHash('sha256').update(fs.readFileSync(rig.path(rel))).digest('hex') : 'absent');
+
 function snapshot(): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>();
   const dir = rig.path('.mreorg/runs');
@@ -35,7 +37,8 @@ function snapshot(): Map<string, Record<string, unknown>> {
       stdout: r.stdout.text,
       // Without mreorg's own notes (a warm crash is rerun cold, and says so).
       stderr: r.stderr.text.replace(/\n?\[mreorg: [^\]]*\]\n/g, ''),
-      figures: r.figures.map((g: { path: string }) => `${g.path} ${crypto.createHash('sha256').update(fs.readFileSync(rig.path(g.path))).digest('hex')}`),
+      figures: r.figures.map((g: { path: string }) => `${g.path} ${digest(g.path)}`),
+      written: (r.deps?.writes ?? []).map((w: string) => `${w} ${digest(w)}`),
       modules: r.deps?.modules ?? null,
       packages: r.deps?.packages ?? null,
       reads: r.deps?.reads ?? null,
@@ -72,6 +75,8 @@ test(
     assert.is(a.get('fail/abort.py')!.signal, 'SIGABRT');
     assert.is(a.get('fail/timeout.py')!.result, 'timeout');
     assert.is(a.get('fail/crash.py')!.error, 'ValueError');
+    assert.is(a.get('data/unclosed.py')!.stdout, 'end of script\nfinalized\n');
+    assert.equal(a.get('data/unclosed.py')!.written, [`data/unclosed.txt ${crypto.createHash('sha256').update('flushed at exit').digest('hex')}`]);
   }),
 );
 
