@@ -109,7 +109,14 @@ function queryCommands(cli: Cli, ctx: Ctx): void {
     .option('-g, --group <name>', 'Only scripts of this filegroup (repeatable)')
     .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig)')
     .option('--json', 'Print one JSON document')
+    .option('--warm', 'What the warm interpreters preload under the runconfig, and why (instead of the scripts)')
     .action(async (paths: string[], f: Flags) => {
+      if (f.warm) {
+        const { warmStatus, formatWarmStatus } = await import('./commands/warm-status.js');
+        const doc = await warmStatus(ctx.cwd, { ...globals(f), runconfig: f.runconfig as string | undefined });
+        process.stdout.write(f.json ? JSON.stringify(doc, null, 2) + '\n' : formatWarmStatus(doc));
+        return;
+      }
       const { status, formatStatus } = await import('./commands/status.js');
       const doc = await status(ctx.cwd, { ...globals(f), paths, groups: list(f.group), runconfig: f.runconfig as string | undefined });
       if (f.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');

@@ -102,7 +102,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     const whole = !opts.paths?.length && !opts.groups?.length;
     return { summary: summary(new Map(), new Map(), Boolean(opts.dryRun)), survey: whole ? b.survey : null };
   }
-  const executor = executorFor(b, opts.warm, {
+  const executor = executorFor(project, b.runconfig, opts.warm, {
     root: config.root,
     areas: config.areas,
     python: config.python,

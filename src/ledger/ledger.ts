@@ -260,9 +260,9 @@ export class Ledger {
     return out;
   }
 
-  /** The latest entry of every script under `runconfig` (the warm executor learns its preload set from them). */
-  allLatest(runconfig: string): LatestEntry[] {
-    return Object.values(this.db.data.latest).flatMap((byRc) => (byRc[runconfig] ? [byRc[runconfig]] : []));
+  /** [script, latest entry] of every script under `runconfig` (the warm executor learns its preload set from them). */
+  allLatest(runconfig: string): Array<[string, LatestEntry]> {
+    return Object.entries(this.db.data.latest).flatMap(([p, byRc]) => (byRc[runconfig] ? [[p, byRc[runconfig]] as [string, LatestEntry]] : []));
   }
 
   latest(relPath: string, runconfig: string): LatestEntry | undefined {

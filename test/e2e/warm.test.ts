@@ -93,4 +93,26 @@ test(
   }),
 );
 
+test(
+  'status --warm lists the preload set learned from the last runs, with the config\'s additions and exclusions',
+  withTimeout(T, async () => {
+    for (const f of fs.readdirSync(rig.dir)) if (f !== 'mreorg.config.mjs') fs.rmSync(rig.path(f), { recursive: true });
+    rig.write({
+      'mreorg.config.mjs': "export default { runconfigs: { default: { warm: { preload: ['json'], exclude: ['matplotlib'] } } } };\n",
+      'a.py': 'import numpy\nimport matplotlib.pyplot\n',
+      'b.py': 'import numpy\n',
+    });
+    assert.is((await rig.json(['build', '--no-warm', '--no-report'])).res.code, 0);
+    const s = await rig.json(['status', '--warm']);
+    assert.is(s.doc.on, true);
+    const preload = Object.fromEntries(s.doc.preload.map((p: { module: string; why: string }) => [p.module, p.why]));
+    assert.is(preload.json, 'warm.preload in the runconfig');
+    assert.is(preload.numpy, 'imported by the latest runs of 2 script(s)');
+    assert.not.ok('matplotlib.pyplot' in preload);
+    assert.ok(s.doc.left.some((p: { module: string; why: string }) => p.module === 'matplotlib' && p.why === 'warm.exclude in the runconfig'));
+    const text = await rig.run(['status', '--warm']);
+    assert.match(text.stdout, /Warm interpreters under runconfig default: on\nPreloaded, in this order:\n  json /);
+  }),
+);
+
 test.run();
