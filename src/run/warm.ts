@@ -20,6 +20,12 @@ import { LAUNCHER, runScript } from './script.js';
 import { runWarmProcess } from './warm-process.js';
 import { Zygote } from './zygote.js';
 
+/**
+ * Zygotes per build at most: each holds its preload (~50 MB with numpy and pyplot) and paid its imports once, so
+ * scripts that each set their own environment would cost more warm than cold. Beyond it they run cold.
+ */
+export const MAX_ZYGOTES = 4;
+
 export interface WarmExecutorOptions extends LocalExecutorOptions {
   /** Modules to import in each zygote (preload.ts). */
   preload: string[];
@@ -116,6 +122,7 @@ export class WarmExecutor implements Executor {
     const key = JSON.stringify([this.opts.python, this.preload, Object.entries(own).sort(([a], [b]) => (a < b ? -1 : 1))]);
     let z = this.zygotes.get(key);
     if (!z) {
+      if (this.zygotes.size >= MAX_ZYGOTES) return null;
       z = Zygote.start(this.opts.python, { ...own, MREORG_ZYGOTE_AREAS: this.opts.areas.join(path.delimiter) }, this.preload);
       this.zygotes.set(key, z);
     }

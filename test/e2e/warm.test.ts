@@ -94,6 +94,30 @@ test(
 );
 
 test(
+  'a script killed by a signal only under the warm interpreter is rerun cold, and what it imported is no longer preloaded',
+  withTimeout(T, async () => {
+    for (const f of fs.readdirSync(rig.dir)) if (!['probe', 'mreorg.config.mjs'].includes(f)) fs.rmSync(rig.path(f), { recursive: true });
+    rig.write({
+      // Stands for a package that breaks across a fork: crashes when forked from a zygote, runs fine cold.
+      'fragile.py': "import os, signal, sys\nimport numpy\nif '_mreorg_warm' in sys.modules:\n    os.kill(os.getpid(), signal.SIGSEGV)\nprint('fine')\n",
+    });
+    assert.is((await rig.json(['build', '--no-report'])).res.code, 0);
+    const b = await rig.json(['build', '-B', '--warm', '--no-report']);
+    assert.is(b.res.code, 0, b.res.stderr);
+    const s = snapshot();
+    assert.is(s.get('fragile.py')!.stdout, 'fine\n');
+    assert.is(s.get('fragile.py')!.result, 'success');
+    const show = await rig.json(['show', 'fragile.py']);
+    assert.match(show.doc.runs[0].stderr, /\[mreorg: it was killed by SIGSEGV under the warm interpreter; ran again cold\. No longer preloaded: numpy/);
+    // Still warm, without numpy, in this build and the next.
+    assert.is(s.get('probe/warm_probe.py')!.stdout, 'warm\n');
+    const st = await rig.json(['status', '--warm']);
+    assert.ok(st.doc.left.some((p: { module: string; why: string }) => p.module === 'numpy' && /dropped after a warm failure \(fragile\.py: /.test(p.why)), JSON.stringify(st.doc));
+    assert.not.ok(st.doc.preload.some((p: { module: string }) => p.module === 'numpy'));
+  }),
+);
+
+test(
   'status --warm lists the preload set learned from the last runs, with the config\'s additions and exclusions',
   withTimeout(T, async () => {
     for (const f of fs.readdirSync(rig.dir)) if (f !== 'mreorg.config.mjs') fs.rmSync(rig.path(f), { recursive: true });
