@@ -41,7 +41,16 @@ export async function runWarmProcess(zygote: Zygote, spec: ProcessSpec): Promise
     for (const f of Object.values(fifos)) fs.rmSync(f, { force: true });
     return answer;
   }
-  const child = Object.assign(new EventEmitter(), { pid: answer.pid, stdout: openFifo(fifos.stdout), stderr: openFifo(fifos.stderr) });
+  let streams: { stdout: Readable; stderr: Readable };
+  try {
+    streams = { stdout: openFifo(fifos.stdout), stderr: openFifo(fifos.stderr) };
+  } catch (e) {
+    // Cannot read what it writes: stop it before its first line, and let it run cold.
+    killGroup(answer.pid);
+    trackRun(prepared, undefined, spec.token);
+    return { cold: `could not open its output: ${(e as Error).message}` };
+  }
+  const child = Object.assign(new EventEmitter(), { pid: answer.pid, ...streams });
   zygote.opened(spec.token);
   let lost = false;
   const supervised = superviseProcess(spec, child, prepared);
@@ -62,6 +71,17 @@ function openFifo(file: string): Readable {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   fs.rmSync(file, { force: true });
   return new net.Socket({ fd, readable: true, writable: false });
+}
+
+/** The child and, once it has made it (setsid, its first step), its group. */
+function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Gone already, or no group yet.
+    }
+  }
 }
 
 function alive(pid: number): boolean {

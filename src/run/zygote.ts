@@ -62,7 +62,11 @@ export class Zygote {
       else if (kind === 'cold') this.answer(a!, { cold: rest.join(' ') });
       else if (kind === 'exited') this.exited(Number(a), rest[0] === 'signal' ? { code: null, signal: Number(rest[1]) } : { code: Number(rest[1]), signal: null });
     });
-    proc.on('error', (e) => this.die(e.message));
+    proc.on('error', (e) => {
+      // Not started at all (no such interpreter...): there may be no 'exit' to wait for.
+      this.die(`the warm interpreter could not start: ${e.message}`);
+      onReady({ error: this.deadReason! });
+    });
     proc.on('exit', (code, sig) => {
       this.die(`the warm interpreter exited (${sig ?? `code ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
       onReady({ error: this.deadReason! });
