@@ -106,6 +106,9 @@ def preload(names, areas=()):
 
 
 def main():
+    names = list(sys.modules)
+    # Loaded while the interpreter started (.pth files, sitecustomize): never counted as a script's (recorder.py).
+    startup = frozenset(names[:names.index('site') + 1] if 'site' in names else ())
     sys.path.pop(0)  # this file's folder: nothing may be preloaded from the shim or from a script's folder
     initial_path = [''] + sys.path  # the launcher sets [0]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle; children get it back
@@ -117,6 +120,7 @@ def main():
     sys.modules['_mreorg_warm'] = state = types.ModuleType('_mreorg_warm')
     state.baseline = frozenset(sys.modules) | {'_mreorg_warm'}
     state.closures = {k: sorted(v) for k, v in closures.items()}
+    state.startup = startup
     state.preloaded = sorted(_top_levels(loaded))
     gc.collect()
     gc.freeze()  # the preloaded objects move to a permanent generation: no copy-on-write from the collector

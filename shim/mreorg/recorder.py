@@ -233,7 +233,7 @@ def _warm_names(warm):
         found.add(parts[0])
         for i in range(len(parts), 0, -1):
             found.update(warm.closures.get('.'.join(parts[:i]), ()))
-    return sorted(found)
+    return sorted(found - warm.startup)
 
 
 def _imported_names(filename):
