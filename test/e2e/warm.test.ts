@@ -9,7 +9,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withTimeout } from '../helpers/timeout.js';
-import { Rig, entry, repoRoot } from '../helpers/rig.js';
+import { Rig, entry, isRunning, repoRoot } from '../helpers/rig.js';
 
 const T = 150_000;
 const test = suite('warm');
@@ -18,7 +18,10 @@ test.before.each(() => {
   rig = new Rig('mreorg-warm-');
   fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'warm'), rig.dir, { recursive: true });
 });
-test.after.each(() => rig.cleanup());
+test.after.each(() => {
+  rig.killLeftovers();
+  rig.cleanup();
+});
 
 /** What a user compares between two runs of a script, from the ledger's run records, figures hashed. */
 const digest = (rel: string): string => (fs.existsSync(rig.path(rel)) ? crypto.createHash('sha256').update(fs.readFileSync(rig.path(rel))).digest('hex') : 'absent');
@@ -90,6 +93,30 @@ test(
     const b = await rig.json(['build', '-B', '--warm', '--no-report']);
     assert.is(b.res.code, 0, b.res.stderr);
     assert.is(snapshot().get('probe/warm_probe.py')!.stdout, 'cold\n');
+  }),
+);
+
+test(
+  'Ctrl-C during a warm build stops the forked script and the process it started, and records it as interrupted',
+  withTimeout(T, async () => {
+    for (const f of fs.readdirSync(rig.dir)) if (f !== 'mreorg.config.mjs') fs.rmSync(rig.path(f), { recursive: true });
+    rig.write({
+      'slow.py': [
+        'import os, subprocess, sys, time',
+        'child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])',
+        'open("slow_child.pid", "w").write(str(child.pid))',
+        'open("slow.pid", "w").write(str(os.getpid()))',
+        'time.sleep(300)',
+      ].join('\n'),
+    });
+    const { child, done } = rig.start(['build', '--warm', '--no-report']);
+    await rig.until('slow.py and its child running', () => rig.exists('slow_child.pid') && rig.exists('slow.pid'));
+    child.kill('SIGINT');
+    const res = await done;
+    assert.is(res.code, 130, res.stderr);
+    assert.is(JSON.parse(rig.read('.mreorg/ledger.json')).latest['slow.py'].default.result, 'interrupted');
+    assert.not.ok(isRunning(Number(rig.read('slow.pid'))), 'the script was stopped');
+    assert.not.ok(isRunning(Number(rig.read('slow_child.pid'))), "the script's child was stopped");
   }),
 );
 
