@@ -83,6 +83,8 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
     .option('--junit <file>', 'Also write the results as JUnit XML (for CI test reports)')
     .option('--fail-on-change', 'Exit 1 when a figure, stdout or written file differs from its baseline (or previous run)')
     .option('--coverage', 'Run the scripts under coverage.py: which library lines and functions each script runs')
+    .option('--warm', 'Fork scripts from warm interpreters that imported their packages once (see README)')
+    .option('--no-warm', 'Start a fresh python for every script, whatever the runconfig says')
     .action(async (paths: string[], f: Flags) => {
       const { runBuild } = await import('./commands/build-cli.js');
       ctx.exitCode = await runBuild(ctx.cwd, paths, {
@@ -98,6 +100,8 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
         junit: f.junit as string | undefined,
         failOnChange: Boolean(f.failOnChange),
         coverage: Boolean(f.coverage),
+        // cac makes `warm` true by default because of --no-warm: only an explicit --warm turns it on.
+        warm: f.warm === false ? false : process.argv.includes('--warm') ? true : undefined,
       });
     });
 }
@@ -109,7 +113,14 @@ function queryCommands(cli: Cli, ctx: Ctx): void {
     .option('-g, --group <name>', 'Only scripts of this filegroup (repeatable)')
     .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig)')
     .option('--json', 'Print one JSON document')
+    .option('--warm', 'What the warm interpreters preload under the runconfig, and why (instead of the scripts)')
     .action(async (paths: string[], f: Flags) => {
+      if (f.warm) {
+        const { warmStatus, formatWarmStatus } = await import('./commands/warm-status.js');
+        const doc = await warmStatus(ctx.cwd, { ...globals(f), runconfig: f.runconfig as string | undefined });
+        process.stdout.write(f.json ? JSON.stringify(doc, null, 2) + '\n' : formatWarmStatus(doc));
+        return;
+      }
       const { status, formatStatus } = await import('./commands/status.js');
       const doc = await status(ctx.cwd, { ...globals(f), paths, groups: list(f.group), runconfig: f.runconfig as string | undefined });
       if (f.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');

@@ -103,8 +103,9 @@ for (const f of alone) {
 }
 if (slurm.started) runSync('stop the SLURM cluster', 'bash', ['test/slurm/stop.sh']);
 
-if (!only || only === 'shim') {
-  const r = runSync('python unittest (shim)', python, ['-m', 'unittest', 'discover', '-s', 'shim/tests', '-t', 'shim'], { MREORG_PYTHON: python });
+// The shim's suite twice: scripts started cold (as the local executor does), then forked warm (the warm executor).
+for (const warm of ['', '1']) if (!only || only === 'shim' || (warm && only === 'shim-warm')) {
+  const r = runSync(`python unittest (shim${warm ? ', warm' : ''})`, python, ['-m', 'unittest', 'discover', '-s', 'shim/tests', '-t', 'shim'], { MREORG_PYTHON: python, MREORG_SHIM_TEST_WARM: warm });
   const ran = Number(/Ran (\d+) tests?/.exec(r.out)?.[1] ?? NaN);
   if (Number.isNaN(ran)) failed += 1;
   else {

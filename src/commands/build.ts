@@ -18,7 +18,7 @@ import type { Plan } from '../plan/plan.js';
 import { openProject, resolveRunconfig, saveCaches, type GlobalOptions, type Project } from '../project/project.js';
 import { reportFolderRefusal } from '../report/folder.js';
 import { requireCoverage, runCoverage, unmeasuredWarning, type RunCoverage } from '../run/coverage.js';
-import { LocalExecutor } from '../run/local.js';
+import { executorFor } from './build-executor.js';
 import type { BuildSummary, ChangedScript, Emit } from '../schedule/events.js';
 import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule/scheduler.js';
 import { FAILING, verdictOf } from '../schedule/verdict.js';
@@ -41,6 +41,8 @@ export interface BuildOptions extends GlobalOptions {
   failOnChange?: boolean;
   /** Run the scripts under coverage.py (as config `coverage.enabled`). */
   coverage?: boolean;
+  /** Run scripts forked from warm interpreters (true), never (false), or as the runconfig says (undefined). */
+  warm?: boolean | undefined;
 }
 
 /** What a build decided before running anything. */
@@ -111,7 +113,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     const whole = !opts.paths?.length && !opts.groups?.length;
     return { summary: summary(new Map(), new Map(), Boolean(opts.dryRun)), survey: whole ? b.survey : null };
   }
-  const executor = new LocalExecutor({
+  const executor = executorFor(project, b.runconfig, opts.warm, {
     root: config.root,
     areas: config.areas,
     python: config.python,
@@ -135,6 +137,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     { jobs: config.jobs, failFast: Boolean(opts.failFast), signal: opts.signal, storeName: project.ledger.file },
   );
   const { runs, byOther, storeError } = await scheduler.run(plan);
+  executor.close?.();
   if (storeError !== null) {
     // The claims stay: they belong to runs that are not recorded, which the next build reruns.
     const fix = storeError instanceof LockHeldError ? 'Build again once that build has finished.' : "Free some space or fix the folder's permissions and build again.";

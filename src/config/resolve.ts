@@ -88,6 +88,7 @@ function runconfigsOf(user: UserConfig, where: string): { runconfigs: Record<str
       timeout: rc.timeout === undefined ? DEFAULT_TIMEOUT_S : rc.timeout,
       env: rc.env ?? {},
       argv: rc.argv ?? [],
+      ...(rc.warm !== undefined ? { warm: rc.warm } : {}),
     };
   }
   if (Object.keys(runconfigs).length === 0) {

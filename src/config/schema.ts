@@ -13,6 +13,8 @@ export const runconfigSchema = z.strictObject({
   /** null = unset that variable for the run. */
   env: z.record(z.string().min(1), envValue).optional(),
   argv: z.array(z.string()).optional(),
+  /** The warm executor for this runconfig: false turns it off; an object turns it on and adjusts the preload set. */
+  warm: z.union([z.boolean(), z.strictObject({ preload: z.array(z.string().min(1)).optional(), exclude: z.array(z.string().min(1)).optional() })]).optional(),
 });
 
 /** Per-script settings (`scripts:` globs in the config; the same keys as a `# mreorg:` header). */
@@ -21,6 +23,8 @@ export const scriptSettingsSchema = z.strictObject({
   env: runconfigSchema.shape.env,
   argv: runconfigSchema.shape.argv,
   expect: z.enum(['fail', 'timeout']).optional(),
+  /** false: this script always runs cold. */
+  warm: z.boolean().optional(),
 });
 
 export const monitorSchema = z.strictObject({

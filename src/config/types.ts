@@ -7,6 +7,11 @@ export interface Runconfig {
   timeout: number | null;
   env: Record<string, string | null>;
   argv: string[];
+  /**
+   * The warm executor (run/warm.ts): false never (runconfig `warm: false`, a script's `warm=false`); true or an
+   * object: on, the object adjusting the preload set; absent: as the build's --warm says.
+   */
+  warm?: boolean | { preload?: string[]; exclude?: string[] };
 }
 
 export interface MonitorDir {

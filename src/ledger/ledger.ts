@@ -266,6 +266,11 @@ export class Ledger {
     return out;
   }
 
+  /** [script, latest entry] of every script under `runconfig` (the warm executor learns its preload set from them). */
+  allLatest(runconfig: string): Array<[string, LatestEntry]> {
+    return Object.entries(this.db.data.latest).flatMap(([p, byRc]) => (byRc[runconfig] ? [[p, byRc[runconfig]] as [string, LatestEntry]] : []));
+  }
+
   latest(relPath: string, runconfig: string): LatestEntry | undefined {
     return this.db.data.latest[relPath]?.[runconfig];
   }

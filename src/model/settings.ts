@@ -14,4 +14,6 @@ export interface ScriptSettings {
   /** Merged over the runconfig's env (null unsets). */
   env?: Record<string, string | null>;
   expect?: Expectation;
+  /** false: this script always runs cold (never forked from a warm interpreter). */
+  warm?: boolean;
 }

@@ -197,6 +197,7 @@ export function effectiveRunconfig(rc: Runconfig, s: ScriptSettings | undefined)
     timeout: s.timeout !== undefined ? s.timeout : rc.timeout,
     argv: s.argv ?? rc.argv,
     env: s.env ? { ...rc.env, ...s.env } : rc.env,
+    ...(s.warm === false ? { warm: false } : {}),
   };
 }
 

@@ -53,7 +53,8 @@ export function scriptEnv(base: NodeJS.ProcessEnv, rc: Runconfig, extra: Record<
   return { ...env, ...extra, MREORG_SAVEALL: '', MREORG_NOSHOW: '', MPLBACKEND: 'Agg' };
 }
 
-export async function runScript(spec: ScriptRunSpec): Promise<Run> {
+/** `runner` starts and supervises the process: spawned (runProcess) or forked warm (warm.ts). */
+export async function runScript(spec: ScriptRunSpec, runner: (p: ProcessSpec) => Promise<ProcessOutcome> = runProcess): Promise<Run> {
   const id = newRunId();
   const abs = path.join(spec.root, spec.path);
   const manifestFile = path.join(spec.workDir, 'tmp', `${id}.manifest.json`);
@@ -63,7 +64,7 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     // No manifest then (full disk, read-only folder): the run still happens and falls back to stderr.
   }
   const startedAt = new Date().toISOString();
-  const out = await runProcess(processSpec(spec, id, abs, manifestFile));
+  const out = await runner(processSpec(spec, id, abs, manifestFile));
   const manifest = readManifest(manifestFile, spec.maxBytes);
   fs.rmSync(manifestFile, { force: true });
   return runOf(spec, { id, abs, startedAt, out, manifest });

@@ -13,13 +13,18 @@ test('a script saved with Windows line endings has its header read too', async (
   assert.equal(r, { settings: { expect: 'fail', timeout: null } });
 });
 
+test('warm=false keeps a script off the warm executor; any other value is refused', async () => {
+  assert.equal(await parseHeader('# mreorg: warm=false\n'), { settings: { warm: false } });
+  assert.match((await parseHeader('# mreorg: warm=maybe\n') as { problem: { message: string } }).problem.message, /^warm: /);
+});
+
 test('only the first 20 lines count; no header is no settings', async () => {
   assert.equal(await parseHeader('\n'.repeat(20) + '# mreorg: expect=fail\n'), { settings: null });
   assert.equal(await parseHeader('print(1)\n'), { settings: null });
 });
 
 test('problems name the line: unknown key, not key=value, open quote, a bad value', async () => {
-  assert.equal(await parseHeader('# mreorg: colour=red\n'), { problem: { line: 1, message: 'unknown key "colour" (keys: timeout, expect, argv, env.NAME)' } });
+  assert.equal(await parseHeader('# mreorg: colour=red\n'), { problem: { line: 1, message: 'unknown key "colour" (keys: timeout, expect, argv, env.NAME, warm)' } });
   assert.match((await parseHeader('x = 1\n# mreorg: fail\n') as { problem: { line: number; message: string } }).problem.message, /"fail" is not key=value/);
   assert.equal((await parseHeader('# mreorg: argv="--n\n') as { problem: { line: number } }).problem.line, 1);
   assert.match((await parseHeader('# mreorg: expect=sometimes\n') as { problem: { message: string } }).problem.message, /^expect: /);
