@@ -93,6 +93,18 @@ test('per line and per function: which scripts ran them', withTimeout(T, async (
   assert.match(wrong.stderr, /lib\/neuron\.py has no function "nope" \(it has: simulate, Model\.fit, unused\)/);
 }));
 
+test('under the warm executor: the same lines and functions per script as cold', withTimeout(T, async () => {
+  project();
+  assert.is((await rig.run(['build', '--coverage', '--no-report'])).code, 0);
+  const cold = await fileCoverage('lib/neuron.py');
+  const warm = await rig.run(['build', '-B', '--warm', '--coverage', '--no-report', '--json']);
+  assert.is(warm.code, 0, warm.stderr);
+  assert.equal(JSON.parse(warm.stdout).scripts.filter((x: { ran: boolean }) => x.ran).length, 2, 'both scripts ran again, warm');
+  const again = await fileCoverage('lib/neuron.py');
+  assert.equal(reach(again), reach(cold));
+  assert.equal(again.lines, cold.lines);
+}));
+
 test('a rerun replaces only that script\'s part; a no-op build keeps the whole picture', withTimeout(T, async () => {
   project('{ monitor: [{ dir: "sims", autoTrack: true }], coverage: { enabled: true } }');
   assert.is((await rig.run(['build', '--no-report'])).code, 0);
