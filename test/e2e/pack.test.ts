@@ -59,13 +59,14 @@ test.before(() => {
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test('npm pack, npm install the tarball into a project, npx mreorg build there', withTimeout(T, async () => {
-  const packed = await sh('npm', ['pack', '--json', '--pack-destination', tmp, '--loglevel=error'], repoRoot);
+  // dist/ as `npm test` built it: prepack's rebuild would pull the bundle away from the test files running beside this one.
+  const packed = await sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp, '--loglevel=error'], repoRoot);
   const json = packed.stdout.slice(packed.stdout.indexOf('['));
   const info = (JSON.parse(json) as Array<{ filename: string; files: Array<{ path: string }> }>)[0]!;
   tarball = path.join(tmp, info.filename);
   assert.ok(fs.existsSync(tarball), tarball);
   const files = info.files.map((f) => f.path);
-  assert.ok(files.includes('shim/mreorg/_launch.py') && files.includes('templates/base.njk') && files.includes('dist/cli.js'));
+  assert.ok(files.includes('shim/mreorg/_launch.py') && files.includes('templates/base.njk') && files.includes('dist/bundle/cli.js') && files.includes('dist/index.js'));
   assert.equal(files.filter((f) => /__pycache__|\.pyc$|^src\/|^test\//.test(f)), [], 'no bytecode, sources or tests');
   const dir = project('from-tarball');
   await sh('npm', ['install', '--save-dev', ...NPM_FLAGS, tarball], dir);
