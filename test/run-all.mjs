@@ -32,8 +32,20 @@ const walk = (d) => {
 };
 walk(path.join(root, 'test'));
 files.sort();
+// The SLURM tests run against a real one-node cluster, started here (and stopped after, if we started it).
+const slurm = { started: false, env: {} };
+function startSlurm() {
+  const state = process.env.MREORG_SLURM_STATE || '/tmp/mreorg-slurm';
+  const already = fs.existsSync(path.join(state, 'started')) && fs.statSync(path.join(state, 'started')).size > 0;
+  const r = run('start a one-node SLURM cluster', 'bash', ['test/slurm/start.sh']);
+  const conf = /^SLURM_CONF=(.*)$/m.exec(r.out)?.[1];
+  if (r.code !== 0 || !conf) return { MREORG_SLURM_ERROR: `test/slurm/start.sh failed (exit ${r.code}): ${r.out.trim().split('\n').slice(-3).join(' ')}` };
+  slurm.started = !already;
+  return { SLURM_CONF: conf };
+}
 for (const f of files.filter((x) => !only || x.includes(only))) {
-  const r = run(`uvu ${f}`, process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', f.replace(/[.]/g, '\\.') + '$']);
+  if (f.includes('slurm') && !slurm.env.SLURM_CONF && !slurm.env.MREORG_SLURM_ERROR) slurm.env = startSlurm();
+  const r = run(`uvu ${f}`, process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', f.replace(/[.]/g, '\\.') + '$'], f.includes('slurm') ? slurm.env : {});
   const total = Number(/Total:\s+(\d+)/.exec(r.out)?.[1] ?? NaN);
   const ok = Number(/Passed:\s+(\d+)/.exec(r.out)?.[1] ?? NaN);
   const skipped = Number(/Skipped:\s+(\d+)/.exec(r.out)?.[1] ?? 0);
@@ -46,6 +58,8 @@ for (const f of files.filter((x) => !only || x.includes(only))) {
   failed += total - ok - skipped;
   if (r.code !== 0 && total === ok + skipped) failed += 1;
 }
+
+if (slurm.started) run('stop the SLURM cluster', 'bash', ['test/slurm/stop.sh']);
 
 if (!only || only === 'shim') {
   const r = run('python unittest (shim)', python, ['-m', 'unittest', 'discover', '-s', 'shim/tests', '-t', 'shim'], { MREORG_PYTHON: python });
