@@ -23,6 +23,12 @@ function jobs(v: unknown): number | undefined {
   return n;
 }
 
+function executorKind(v: unknown): 'local' | 'slurm' | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'local' && v !== 'slurm') usage(`--executor is "local" or "slurm", got "${String(v)}".`);
+  return v;
+}
+
 class UsageError extends Error {}
 function usage(msg: string): never {
   throw new UsageError(msg);
@@ -80,6 +86,7 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
     .option('--json', 'Print one JSON document on stdout (human output goes to stderr)')
     .option('--junit <file>', 'Also write the results as JUnit XML (for CI test reports)')
     .option('--fail-on-change', 'Exit 1 when a figure, stdout or written file differs from its baseline (or previous run)')
+    .option('--executor <kind>', 'Run scripts "local"ly or as "slurm" jobs (default: the runconfig\'s executor)')
     .action(async (paths: string[], f: Flags) => {
       const { runBuild } = await import('./commands/build-cli.js');
       ctx.exitCode = await runBuild(ctx.cwd, paths, {
@@ -94,6 +101,7 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
         report: f.report !== false,
         junit: f.junit as string | undefined,
         failOnChange: Boolean(f.failOnChange),
+        executor: executorKind(f.executor),
       });
     });
 }

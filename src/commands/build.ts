@@ -18,12 +18,12 @@ import { planFor } from '../plan/project-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { openProject, resolveRunconfig, saveCaches, type GlobalOptions, type Project } from '../project/project.js';
 import { reportFolderRefusal } from '../report/folder.js';
-import { LocalExecutor } from '../run/local.js';
 import type { BuildSummary, ChangedScript, Emit } from '../schedule/events.js';
 import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule/scheduler.js';
 import { FAILING, verdictOf } from '../schedule/verdict.js';
 import { survey, type Survey } from '../survey/survey.js';
 import { UserError, messageOf } from '../util/errors.js';
+import { executorFor } from './executor.js';
 
 export interface BuildOptions extends GlobalOptions {
   paths?: string[];
@@ -39,6 +39,8 @@ export interface BuildOptions extends GlobalOptions {
   signal?: AbortSignal;
   /** Fail (exit 1) when a result differs from its baseline (or, without one, from the previous run). */
   failOnChange?: boolean;
+  /** Overrides the runconfig's executor for this build (`--executor`). */
+  executor?: 'local' | 'slurm' | undefined;
 }
 
 /** What a build decided before running anything. */
@@ -101,16 +103,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     const whole = !opts.paths?.length && !opts.groups?.length;
     return { summary: summary(new Map(), new Map(), Boolean(opts.dryRun)), survey: whole ? b.survey : null };
   }
-  const executor = new LocalExecutor({
-    root: config.root,
-    areas: config.areas,
-    python: config.python,
-    interpreter: b.survey.interpreter,
-    figureFormats: config.figureFormats,
-    workDir: project.ledger.dir,
-    maxBytes: config.outputMaxBytes,
-    jobs: config.jobs,
-  });
+  const { executor, jobs } = executorFor(project, b.runconfig, b.survey.interpreter, opts, (message) => emit({ type: 'warning', message }));
   await executor.prepare();
   const scheduler = new Scheduler(
     {
@@ -121,7 +114,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
       clock: realClock,
       emit,
     },
-    { jobs: config.jobs, failFast: Boolean(opts.failFast), signal: opts.signal, storeName: project.ledger.file },
+    { jobs, failFast: Boolean(opts.failFast), signal: opts.signal, storeName: project.ledger.file },
   );
   const { runs, byOther, storeError } = await scheduler.run(plan);
   if (storeError !== null) {

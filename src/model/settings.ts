@@ -14,4 +14,8 @@ export interface ScriptSettings {
   /** Merged over the runconfig's env (null unsets). */
   env?: Record<string, string | null>;
   expect?: Expectation;
+  /** Cluster resources (SLURM runs only): CPUs, memory as sbatch's --mem ("8G"), partition. */
+  cpus?: number;
+  mem?: string;
+  partition?: string;
 }
