@@ -11,6 +11,7 @@ import { cycleNote, endedAsExpected, type Plan } from '../plan/plan.js';
 import { describeChange } from '../model/change.js';
 import type { BuildEvent, BuildSummary, ChangedScript, Reporter, SkipReason } from '../schedule/events.js';
 import { unreachable } from '../util/errors.js';
+import { describeJob } from '../model/job.js';
 import { formatAgo, formatDuration } from '../util/format.js';
 import { printable as t } from '../util/printable.js';
 import { countsOf, FAILING } from '../schedule/verdict.js';
@@ -143,7 +144,8 @@ class TerminalReporter implements Reporter {
     const word = endedAsExpected(run.result, this.expect.get(run.path) ?? null) ? this.paint('35', 'expected failure') : this.resultWord(run.result);
     const note = this.retried.has(run.path) ? this.paint('2', ` (${this.retried.get(run.path)})`) : '';
     const changed = run.comparison?.changes.length ? this.paint('33', ` results changed`) : '';
-    const line = `${word} ${t(run.path)} ${this.paint('2', formatDuration(run.durationMs))}${figs}${changed}${err}${note}`;
+    const job = run.job ? this.paint('2', ` (${t(describeJob(run)!)})`) : '';
+    const line = `${word} ${t(run.path)} ${this.paint('2', formatDuration(run.durationMs))}${figs}${changed}${err}${note}${job}`;
     if (mayRetry) {
       this.held.set(run.path, line);
       this.draw();
