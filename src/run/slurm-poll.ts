@@ -96,8 +96,10 @@ export class JobPoller {
       this.stats.busyMs += performance.now() - t0;
     }
     // Back off while nothing changes and as the queue grows; any change brings the pace back.
-    const floor = Math.min(this.opts.maxMs, this.opts.baseMs + this.watched.size * 3);
-    this.waitMs = changed ? floor : Math.min(this.opts.maxMs, Math.max(floor, this.waitMs * 1.5));
+    const n = this.watched.size;
+    const floor = Math.min(this.opts.maxMs, this.opts.baseMs + n * 3);
+    const cap = Math.min(this.opts.maxMs, 5 * this.opts.baseMs + n * 20);
+    this.waitMs = changed ? floor : Math.min(cap, Math.max(floor, this.waitMs * 1.5));
     this.schedule(this.waitMs);
   }
 

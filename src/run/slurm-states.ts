@@ -83,6 +83,13 @@ function stateWord(s: string): string {
   return s.split(/\s+/)[0]!.replace(/\+$/, '');
 }
 
+function outOfMemory(mem: string | null): Outcome {
+  return { result: 'failed', type: 'OutOfMemory', message: mem ? `out of memory (${mem})` : 'out of memory' };
+}
+
+/** slurmstepd's words, in the job's stderr, when it kills a job past its --mem without cgroups. */
+export const OVER_MEMORY = /^slurmstepd[^:]*: error: .*(Exceeded job memory limit|exceeded memory limit)/m;
+
 /** Who cancelled a job, from sacct's `CANCELLED by UID`; null when not said. */
 export function cancelledBy(state: string): string | null {
   return /^CANCELLED by (\S+)/.exec(state)?.[1] ?? null;
@@ -98,10 +105,12 @@ export interface Outcome {
 
 /**
  * What a final state means for the run. `stopped`: this build cancelled the job (Ctrl-C). `exitCode` is the
- * script's own, when the launcher wrote it; else SLURM's.
+ * script's own, when the launcher wrote it; else SLURM's. `overMem`: slurmstepd said it killed the job for its
+ * memory (clusters without cgroups enforce --mem so, and call the job FAILED, not OUT_OF_MEMORY).
  */
-export function outcomeOf(s: JobStatus, exitCode: number | null, ctx: { stopped: boolean; mem: string | null }): Outcome {
+export function outcomeOf(s: JobStatus, exitCode: number | null, ctx: { stopped: boolean; mem: string | null; overMem?: boolean }): Outcome {
   const code = exitCode ?? s.exitCode;
+  if (ctx.overMem && exitCode === null && (s.state === 'FAILED' || s.state === 'CANCELLED')) return outOfMemory(ctx.mem);
   switch (s.state) {
     case 'COMPLETED':
     case 'FAILED':
@@ -115,7 +124,7 @@ export function outcomeOf(s: JobStatus, exitCode: number | null, ctx: { stopped:
       if (ctx.stopped) return { result: 'interrupted', message: null, type: null };
       return { result: 'interrupted', type: 'Cancelled', message: `SLURM job ${s.id} was cancelled outside this build (scancel, or an administrator); it runs again next build` };
     case 'OUT_OF_MEMORY':
-      return { result: 'failed', type: 'OutOfMemory', message: ctx.mem ? `out of memory (${ctx.mem})` : 'out of memory' };
+      return outOfMemory(ctx.mem);
     case 'NODE_FAIL':
     case 'BOOT_FAIL':
     case 'PREEMPTED':

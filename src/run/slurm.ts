@@ -17,7 +17,7 @@ import { readManifest } from './manifest.js';
 import type { ProcessOutcome, ProcessSpec } from './process.js';
 import { jobFiles, readWords, removeJobFiles, resourcesOf, sbatchArgs, writeBatch, type JobFiles } from './slurm-batch.js';
 import { JobPoller, runCommand, type JobEnd, type RunCommand } from './slurm-poll.js';
-import { outcomeOf, type JobStatus, type Outcome } from './slurm-states.js';
+import { OVER_MEMORY, outcomeOf, type JobStatus, type Outcome } from './slurm-states.js';
 import { UserError } from '../util/errors.js';
 import { LAUNCHER, newRunId, processSpec, runOf, type ScriptRunSpec } from './script.js';
 
@@ -113,6 +113,7 @@ export class SlurmExecutor implements Executor {
     let note: JobNote;
     if (orphan && orphan.hash === job.hash) {
       note = orphan;
+      this.opts.onWarning(`${job.path}: reattached to SLURM job ${orphan.jobId}, submitted by a build that stopped`);
     } else {
       // A dead build's job for other content is of no use: stop it rather than let it write over this run's files.
       if (orphan) this.cancel(orphan.jobId);
@@ -167,7 +168,7 @@ export class SlurmExecutor implements Executor {
     const startedMs = marker ? Number(marker[1]) : status?.startedMs ?? null;
     const endedMs = exit ? Number(exit[1]) : status?.endedMs ?? null;
     const outcome = status
-      ? outcomeOf(status, exitCode, { stopped: state.stopped, mem: resourcesOf(spec.runconfig, this.opts.slurm).mem ?? null })
+      ? outcomeOf(status, exitCode, { stopped: state.stopped, mem: resourcesOf(spec.runconfig, this.opts.slurm).mem ?? null, overMem: OVER_MEMORY.test(tail(files.err)) })
       : goneOutcome(note.jobId, exitCode, state.stopped);
     if (status && !marker && status.startedMs !== null && (status.state === 'COMPLETED' || status.state === 'FAILED')) {
       outcome.result = 'failed';
@@ -257,6 +258,23 @@ async function outcomeFromFiles(ps: ProcessSpec, files: JobFiles, o: Outcome, ex
   out.exitCode = sig ? null : exitCode;
   if (o.result === 'failed' && exitCode === 0) out.exitCode = null;
   return out;
+}
+
+/** The last 64 KiB of a file ('' when it cannot be read): where slurmstepd's last words are. */
+function tail(file: string): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.min(size, 65536));
+      fs.readSync(fd, buf, 0, buf.length, size - buf.length);
+      return buf.toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
 }
 
 function signalName(n: number): string | null {
