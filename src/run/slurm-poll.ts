@@ -37,6 +37,13 @@ export interface PollerOptions {
   onWarning: (message: string) => void;
 }
 
+/**
+ * Job ids per squeue call: Linux limits one argument to 128 KiB, which 10,000 eight-digit ids with their commas
+ * come close to.
+ */
+const CHUNK = 5000;
+const FIELDS = SQUEUE_FIELDS.map((f) => `${f}:|`).join(',');
+
 /** Missing from squeue this many rounds in a row: the job has left it (one miss may be a job just submitted). */
 const MISSES = 2;
 
@@ -103,31 +110,32 @@ export class JobPoller {
     this.schedule(this.waitMs);
   }
 
-  /** One squeue round; true when any job changed. */
+  /** One round: squeue for all jobs (in calls of at most CHUNK ids); true when any job changed. */
   private async ask(): Promise<boolean> {
     const ids = [...this.watched.keys()];
-    if (ids.length === 0) return false;
-    const fields = SQUEUE_FIELDS.map((f) => `${f}:|`).join(',');
-    const r = await this.run('squeue', ['-h', '-t', 'all', '-j', ids.join(','), '-O', fields]);
-    // squeue fails when none of the ids is known any more: then all are missing. Any other failure (the
-    // controller down) is waited out.
-    if (!r.ok && !/Invalid job id/i.test(r.stderr)) {
-      this.failures += 1;
-      if (this.failures === 3) this.opts.onWarning(`squeue fails (${r.stderr.trim() || 'no message'}); still trying`);
-      return false;
-    }
-    this.failures = 0;
     const seen = new Set<string>();
     let changed = false;
-    for (const line of r.ok ? r.stdout.split('\n') : []) {
-      const s = parseSqueueLine(line);
-      const w = s ? this.watched.get(s.id) : undefined;
-      if (!s || !w) continue;
-      seen.add(s.id);
-      w.misses = 0;
-      changed = this.update(s.id, w, s) || changed;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const r = await this.run('squeue', ['-h', '-t', 'all', '-j', chunk.join(','), '-O', FIELDS]);
+      // squeue fails when none of the ids is known any more: then all are missing. Any other failure (the
+      // controller down) is waited out.
+      if (!r.ok && !/Invalid job id/i.test(r.stderr)) {
+        this.failures += 1;
+        if (this.failures === 3) this.opts.onWarning(`squeue fails (${r.stderr.trim() || 'no message'}); still trying`);
+        return changed;
+      }
+      this.failures = 0;
+      for (const line of r.ok ? r.stdout.split('\n') : []) {
+        const s = parseSqueueLine(line);
+        const w = s ? this.watched.get(s.id) : undefined;
+        if (!s || !w) continue;
+        seen.add(s.id);
+        w.misses = 0;
+        changed = this.update(s.id, w, s) || changed;
+      }
     }
-    const missing = ids.filter((id) => !seen.has(id) && ++this.watched.get(id)!.misses >= MISSES);
+    const missing = ids.filter((id) => this.watched.has(id) && !seen.has(id) && ++this.watched.get(id)!.misses >= MISSES);
     if (missing.length > 0) changed = (await this.askSacct(missing)) || changed;
     return changed;
   }

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import type { SlurmConfig } from '../config/types.js';
 import type { Interpreter, Run, RunJob } from '../model/run.js';
 import { ensureShimBytecode } from './bytecode.js';
@@ -66,6 +67,8 @@ export class SlurmExecutor implements Executor {
   readonly poller: JobPoller;
   private readonly run: RunCommand;
   private cancels: string[] = [];
+  /** sbatch calls at once: a build of 10,000 jobs must not start 10,000 processes together. */
+  private readonly submitting = pLimit(8);
 
   constructor(private readonly opts: SlurmExecutorOptions) {
     this.run = opts.run ?? runCommand;
@@ -155,7 +158,7 @@ export class SlurmExecutor implements Executor {
     const args = sbatchArgs(ps, files, spec.runconfig, slurm, `mreorg:${job.path}`);
     // sbatch passes its own environment on (--export=ALL): it is started with the run's.
     const env = { ...ps.env, MREORG_RUN_ID: ps.token };
-    return this.run('sbatch', args, env);
+    return this.submitting(() => this.run('sbatch', args, env));
   }
 
   /** The Run of a job that ended, from its files and SLURM's last word. */
