@@ -21,6 +21,8 @@ export interface JobStatus {
   submittedMs: number | null;
   startedMs: number | null;
   endedMs: number | null;
+  /** Who cancelled it, when SLURM says (sacct's `CANCELLED by 1000`). */
+  cancelledBy?: string;
 }
 
 /** States after which a job changes no more. COMPLETING is not one: the job is still being cleaned up. */
@@ -65,7 +67,9 @@ export function parseSacctLine(line: string): JobStatus | null {
   const f = line.split('|').map((x) => x.trim());
   if (f.length < 7 || !/^\d+$/.test(f[0]!)) return null;
   const m = /^(\d+):(\d+)$/.exec(f[2]!);
+  const by = cancelledBy(f[1]!);
   return {
+    ...(by ? { cancelledBy: by } : {}),
     id: f[0]!,
     state: stateWord(f[1]!),
     reason: null,
@@ -122,7 +126,11 @@ export function outcomeOf(s: JobStatus, exitCode: number | null, ctx: { stopped:
       return { result: 'timeout', message: null, type: null };
     case 'CANCELLED':
       if (ctx.stopped) return { result: 'interrupted', message: null, type: null };
-      return { result: 'interrupted', type: 'Cancelled', message: `SLURM job ${s.id} was cancelled outside this build (scancel, or an administrator); it runs again next build` };
+      return {
+        result: 'interrupted',
+        type: 'Cancelled',
+        message: `SLURM job ${s.id} was cancelled outside this build (${s.cancelledBy ? `by user ${s.cancelledBy}` : 'scancel, or an administrator'}); it runs again next build`,
+      };
     case 'OUT_OF_MEMORY':
       return outOfMemory(ctx.mem);
     case 'NODE_FAIL':

@@ -61,6 +61,8 @@ interface JobState {
   stopped: boolean;
   reason: string | null;
   status: JobStatus | null;
+  /** Submitted by a build that died; this build reattached to it. */
+  adopted: boolean;
 }
 
 export class SlurmExecutor implements Executor {
@@ -85,7 +87,7 @@ export class SlurmExecutor implements Executor {
   }
 
   start(job: Job): RunningJob {
-    const state: JobState = { jobId: null, stopped: false, reason: null, status: null };
+    const state: JobState = { jobId: null, stopped: false, reason: null, status: null, adopted: false };
     return {
       result: this.runJob(job, state),
       stop: () => {
@@ -116,6 +118,7 @@ export class SlurmExecutor implements Executor {
     let note: JobNote;
     if (orphan && orphan.hash === job.hash) {
       note = orphan;
+      state.adopted = true;
       this.opts.onWarning(`${job.path}: reattached to SLURM job ${orphan.jobId}, submitted by a build that stopped`);
     } else {
       // A dead build's job for other content is of no use: stop it rather than let it write over this run's files.
@@ -127,9 +130,11 @@ export class SlurmExecutor implements Executor {
     this.opts.notes.note(job.path, note);
     state.jobId = note.jobId;
     if (state.stopped) this.cancel(note.jobId);
+    job.onJob?.({ id: note.jobId, state: 'PENDING', reason: null, node: null });
     const end = await this.poller.watch(note.jobId, (s) => {
       state.status = s;
       if (s.reason && s.state === 'PENDING') state.reason = s.reason;
+      job.onJob?.({ id: s.id, state: s.state, reason: s.reason, node: s.node });
     });
     return this.runOfJob(spec, note, end, state);
   }
@@ -173,7 +178,8 @@ export class SlurmExecutor implements Executor {
     const outcome = status
       ? outcomeOf(status, exitCode, { stopped: state.stopped, mem: resourcesOf(spec.runconfig, this.opts.slurm).mem ?? null, overMem: OVER_MEMORY.test(tail(files.err)) })
       : goneOutcome(note.jobId, exitCode, state.stopped);
-    if (status && !marker && status.startedMs !== null && (status.state === 'COMPLETED' || status.state === 'FAILED')) {
+    // (A dead build may have read and removed the files of a job it then could not record.)
+    if (status && !marker && !state.adopted && status.startedMs !== null && (status.state === 'COMPLETED' || status.state === 'FAILED')) {
       outcome.result = 'failed';
       outcome.type = 'SharedFileSystem';
       outcome.message = notShared(note.jobId, status.node, files.marker);

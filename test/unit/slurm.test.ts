@@ -22,6 +22,7 @@ test('an squeue line: raw wait status split into exit code and signal, none-valu
 test('an sacct line: ExitCode code:signal, "CANCELLED by 1000" is CANCELLED', () => {
   const s = parseSacctLine('21|CANCELLED by 1000|0:15|node02|2026-11-30T01:00:00|2026-11-30T01:00:01|2026-11-30T01:00:09')!;
   assert.equal([s.state, s.exitCode, s.signal, s.node], ['CANCELLED', 0, 15, 'node02']);
+  assert.match(outcomeOf(s, null, { stopped: false, mem: null }).message!, /cancelled outside this build \(by user 1000\)/);
 });
 
 test('states to results', () => {
