@@ -170,16 +170,18 @@ export class SlurmExecutor implements Executor {
   private async runOfJob(spec: ScriptRunSpec, note: JobNote, end: JobEnd, state: JobState): Promise<Run> {
     const files = jobFiles(spec.workDir, note.runId);
     const status = end === 'gone' ? null : end;
-    const marker = readWords(files.marker) ?? (status?.startedMs != null ? await waitForFile(files.marker) : null);
+    // SLURM gives a job cancelled while it waited a start time too (the cancel's): only one with a node ran.
+    const ran = status !== null && status.node !== null && status.startedMs !== null;
+    const marker = readWords(files.marker) ?? (ran ? await waitForFile(files.marker) : null);
     const exit = readWords(files.exit);
     const exitCode = exit ? Number(exit[0]) : null;
-    const startedMs = marker ? Number(marker[1]) : status?.startedMs ?? null;
+    const startedMs = marker ? Number(marker[1]) : ran ? status.startedMs : null;
     const endedMs = exit ? Number(exit[1]) : status?.endedMs ?? null;
     const outcome = status
       ? outcomeOf(status, exitCode, { stopped: state.stopped, mem: resourcesOf(spec.runconfig, this.opts.slurm).mem ?? null, overMem: OVER_MEMORY.test(tail(files.err)) })
       : goneOutcome(note.jobId, exitCode, state.stopped);
     // (A dead build may have read and removed the files of a job it then could not record.)
-    if (status && !marker && !state.adopted && status.startedMs !== null && (status.state === 'COMPLETED' || status.state === 'FAILED')) {
+    if (status && ran && !marker && !state.adopted && (status.state === 'COMPLETED' || status.state === 'FAILED')) {
       outcome.result = 'failed';
       outcome.type = 'SharedFileSystem';
       outcome.message = notShared(note.jobId, status.node, files.marker);

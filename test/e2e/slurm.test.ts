@@ -160,13 +160,14 @@ test(
 );
 
 test(
-  'Ctrl-C cancels the running and the queued job, records them interrupted, exits 130',
+  'Ctrl-C cancels the running and the queued job, records them interrupted, exits 130 (--executor slurm)',
   withTimeout(T, async () => {
     requireCluster();
     // Five CPUs each on an eight-CPU node: one runs, the other waits for resources.
     const slow = (n: string): string => `# mreorg: cpus=5\nimport time\nopen("${n}.started", "w").close()\ntime.sleep(300)\n`;
-    const rig = project({ 'one.py': slow('one'), 'two.py': slow('two') });
-    const { child, done } = rig.start(['build', '--json', '--no-report'], { env: ENV, timeoutMs: T });
+    // A local runconfig: --executor sends this build to the cluster.
+    const rig = project({ 'one.py': slow('one'), 'two.py': slow('two') }, 'timeout: 600');
+    const { child, done } = rig.start(['build', '--executor', 'slurm', '--json', '--no-report'], { env: ENV, timeoutMs: T });
     await rig.until('one job running and one queued', () => {
       const states = jobsOf(rig).map((j) => j.state).sort();
       return states.length === 2 && states[0] === 'PENDING' && states[1] === 'RUNNING' && (rig.exists('one.started') || rig.exists('two.started'));
@@ -177,6 +178,9 @@ test(
     const doc = parse(res);
     assert.is(entry(doc, 'one.py').result, 'interrupted');
     assert.is(entry(doc, 'two.py').result, 'interrupted');
+    // The queued one never started; SLURM's reason for the wait is kept.
+    const queued = [entry(doc, 'one.py'), entry(doc, 'two.py')].find((e) => e.job.queuedMs === null);
+    assert.match(queued?.job.reason ?? '', /Resources|Priority/, JSON.stringify(doc.scripts));
     const states = jobsOf(rig).map((j) => j.state);
     assert.equal(states, ['CANCELLED', 'CANCELLED'], 'both jobs cancelled');
     assert.equal(fs.readdirSync(rig.path('.mreorg/claims')), [], 'claims released');
