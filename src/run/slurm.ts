@@ -123,7 +123,9 @@ export class SlurmExecutor implements Executor {
     } else {
       // A dead build's job for other content is of no use: stop it rather than let it write over this run's files.
       if (orphan) this.cancel(orphan.jobId);
-      const submitted = await this.submit(spec, job);
+      const submitted = await this.submit(spec, job, state);
+      // Ctrl-C before its turn to be submitted: nothing ran.
+      if (submitted === null) return this.failedRun(spec, newRunId(), null, new Date().toISOString(), { type: 'Interrupted', message: 'mreorg was interrupted before the job was submitted' }, 'interrupted');
       if ('run' in submitted) return submitted.run;
       note = submitted.note;
     }
@@ -140,7 +142,15 @@ export class SlurmExecutor implements Executor {
   }
 
   /** sbatch: the job's note, or the failed run when SLURM refused it. */
-  private async submit(spec: ScriptRunSpec, job: Job): Promise<{ note: JobNote } | { run: Run }> {
+  /**
+   * sbatch, in a submission slot: the run's environment and batch file are made there too, so 10,000 jobs waiting
+   * for a slot hold nothing but their Job.
+   */
+  private submit(spec: ScriptRunSpec, job: Job, state: JobState): Promise<{ note: JobNote } | { run: Run } | null> {
+    return this.submitting(() => (state.stopped ? null : this.submitNow(spec, job)));
+  }
+
+  private async submitNow(spec: ScriptRunSpec, job: Job): Promise<{ note: JobNote } | { run: Run }> {
     const runId = newRunId();
     const files = jobFiles(spec.workDir, runId);
     const ps = processSpec(spec, runId, path.join(spec.root, spec.path), manifestOf(spec.workDir, runId));
@@ -163,7 +173,7 @@ export class SlurmExecutor implements Executor {
     const args = sbatchArgs(ps, files, spec.runconfig, slurm, `mreorg:${job.path}`);
     // sbatch passes its own environment on (--export=ALL): it is started with the run's.
     const env = { ...ps.env, MREORG_RUN_ID: ps.token };
-    return this.submitting(() => this.run('sbatch', args, env));
+    return this.run('sbatch', args, env);
   }
 
   /** The Run of a job that ended, from its files and SLURM's last word. */
@@ -201,9 +211,11 @@ export class SlurmExecutor implements Executor {
   }
 
   /** A run that never became a job. */
-  private failedRun(spec: ScriptRunSpec, runId: string, ps: ProcessSpec, startedAt: string, error: { type: string; message: string }): Run {
+  private failedRun(spec: ScriptRunSpec, runId: string, ps: ProcessSpec | null, startedAt: string, error: { type: string; message: string }, result: 'failed' | 'interrupted' = 'failed'): Run {
+    ps ??= processSpec(spec, runId, path.join(spec.root, spec.path), manifestOf(spec.workDir, runId));
     const out = emptyOutcome(ps);
-    out.spawnError = error.message;
+    if (result === 'interrupted') out.interrupted = true;
+    else out.spawnError = error.message;
     const run = runOf(spec, { id: runId, abs: path.join(spec.root, spec.path), startedAt, out, manifest: null });
     run.error = { ...error, traceback: '', frames: [] };
     return run;
