@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
  * The SLURM executor at scale, without a cluster: a build of N trivial scripts, all submitted at once
- * (`-j N`), against the fake sbatch/squeue pair in bench/fake-slurm/ (jobs wait 5 s, run 20-120 s, complete).
- * Samples mreorg's own CPU time and resident memory every second from /proc (not its children: sbatch and squeue
- * are the fake cluster's cost), and counts the squeue calls and the ids each asked about.
+ * (`-j N`), against the fake sbatch/squeue pair in bench/fake-slurm/. Three phases: submitting; STEADY seconds
+ * with all N jobs out and none ending (pure polling); then the bench releases the jobs and they end over 100 s
+ * (polling and recording). Samples mreorg's own CPU time and resident memory every second from /proc (not its
+ * children: sbatch and squeue are the fake cluster's cost), and counts the squeue calls and the ids each asked.
  *
- * Usage: npm run build && node bench/slurm-scale.mjs [N ...]     (default: 1000 10000; ~4 min for both)
+ * Usage: npm run build && node bench/slurm-scale.mjs [N ...]     (default: 1000 10000; ~10 min for both)
  * Prints a Markdown table for BENCHMARKS.md.
  */
 import { spawn } from 'node:child_process';
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', 'bin', 'mreorg.js');
 const TICK = 100; // clock ticks per second in /proc/PID/stat
+const STEADY_S = Number(process.env.STEADY_S || 90);
 
 function makeProject(n) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mreorg-slurm-scale-${n}-`));
@@ -56,19 +58,29 @@ async function bench(n) {
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const samples = [];
+  let releasedAt = null;
   const timer = setInterval(() => {
     const s = sample(child.pid);
-    if (s) samples.push({ t: (Date.now() - t0) / 1000, submitted: lines(path.join(fake, 'jobs.log')).length, ...s });
+    if (!s) return;
+    samples.push({ t: (Date.now() - t0) / 1000, submitted: lines(path.join(fake, 'jobs.log')).length, ...s });
+    const allIn = samples.find((x) => x.submitted >= n);
+    if (allIn && releasedAt === null && samples.at(-1).t - allIn.t >= STEADY_S) {
+      releasedAt = samples.at(-1).t;
+      fs.writeFileSync(path.join(fake, 'release'), String(Date.now()));
+    }
   }, 1000);
   const code = await new Promise((r) => child.on('close', r));
   clearInterval(timer);
   const wallS = (Date.now() - t0) / 1000;
   const calls = lines(path.join(fake, 'calls.log')).map((l) => l.split(' ').map(Number)).filter(([, ids]) => ids > 1);
   const allIn = samples.find((s) => s.submitted >= n) ?? samples.at(-1);
+  const released = samples.find((s) => s.t >= releasedAt) ?? samples.at(-1);
   const last = samples.at(-1);
-  // Polling: from the moment every job was submitted to the end; mreorg's CPU per squeue round in that time.
-  const pollCalls = calls.filter(([t]) => (t - t0) / 1000 >= allIn.t);
-  const gaps = pollCalls.slice(1).map(([t], i) => (t - pollCalls[i][0]) / 1000);
+  const within = (a, b) => calls.filter(([t]) => (t - t0) / 1000 >= a && (t - t0) / 1000 < b);
+  // Steady: every job out, none ending; mreorg's CPU per squeue round is then the polling alone.
+  const steady = within(allIn.t + 10, released.t);
+  const gaps = steady.slice(1).map(([t], i) => (t - steady[i][0]) / 1000);
+  const steadySamples = samples.filter((s) => s.t >= allIn.t + 10 && s.t <= released.t);
   const row = {
     n,
     code,
@@ -76,13 +88,15 @@ async function bench(n) {
     submitS: allIn.t,
     calls: calls.length,
     maxIds: Math.max(...calls.map(([, ids]) => ids)),
+    steadyRounds: steady.length,
     meanGapS: gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : NaN,
-    pollCpuS: last.cpuS - allIn.cpuS,
-    pollS: last.t - allIn.t,
-    cpuPerRoundMs: pollCalls.length ? ((last.cpuS - allIn.cpuS) * 1000) / pollCalls.length : NaN,
-    rssAtSubmitMb: allIn.rssMb,
+    cpuPerRoundMs: steady.length ? ((steadySamples.at(-1).cpuS - steadySamples[0].cpuS) * 1000) / steady.length : NaN,
+    steadyCpuPct: (100 * (steadySamples.at(-1).cpuS - steadySamples[0].cpuS)) / (steadySamples.at(-1).t - steadySamples[0].t),
+    drainS: last.t - released.t,
+    drainCpuS: last.cpuS - released.cpuS,
+    submitCpuS: allIn.cpuS,
+    rssSteadyMb: Math.max(...steadySamples.map((s) => s.rssMb)),
     rssMaxMb: Math.max(...samples.map((s) => s.rssMb)),
-    rssPollMaxMb: Math.max(...samples.filter((s) => s.t >= allIn.t).map((s) => s.rssMb)),
     totalCpuS: last.cpuS,
   };
   if (code !== 1 && code !== 0) process.stderr.write(`build of ${n} exited ${code}:\n${stderr.slice(-2000)}\n`);
@@ -100,8 +114,9 @@ for (const n of ns.length ? ns : [1000, 10000]) {
   process.stderr.write(JSON.stringify(rows.at(-1)) + '\n');
 }
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
-console.log('| jobs (all submitted at once) | exit | recorded | wall | submitting | squeue calls (most ids in one) | mean gap between rounds | mreorg CPU per round | mreorg CPU in all | RSS when all submitted | RSS peak while polling |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+const k = (x) => x.toLocaleString('en');
+console.log(`| jobs out at once | submitting (mreorg CPU) | steady ${STEADY_S} s: rounds, mean gap | mreorg CPU per round (share of a core) | RSS steady / peak | release to done (mreorg CPU) | squeue calls (most ids in one) | recorded, exit |`);
+console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.n.toLocaleString('en')} | ${r.code} | ${r.recorded.toLocaleString('en')} | ${f(r.wallS, 0)} s | ${f(r.submitS, 0)} s | ${r.calls} (${r.maxIds.toLocaleString('en')}) | ${f(r.meanGapS)} s | ${f(r.cpuPerRoundMs, 0)} ms | ${f(r.totalCpuS)} s | ${f(r.rssAtSubmitMb, 0)} MB | ${f(r.rssPollMaxMb, 0)} MB |`);
+  console.log(`| ${k(r.n)} | ${f(r.submitS, 0)} s (${f(r.submitCpuS)} s) | ${r.steadyRounds}, ${f(r.meanGapS)} s | ${f(r.cpuPerRoundMs, 0)} ms (${f(r.steadyCpuPct)} %) | ${f(r.rssSteadyMb, 0)} / ${f(r.rssMaxMb, 0)} MB | ${f(r.drainS, 0)} s (${f(r.drainCpuS)} s) | ${r.calls} (${k(r.maxIds)}) | ${k(r.recorded)}, ${r.code} |`);
 }
