@@ -151,6 +151,7 @@ test(
     assert.match(show.stdout, new RegExp(`SLURM job ${r.job.id}: queued .*, ran .* on \\S+`));
     const page = fs.readdirSync(rig.path('report/runs')).map((f) => rig.read(`report/runs/${f}`)).find((html) => html.includes(`SLURM job ${r.job.id}:`));
     assert.ok(page, 'the run page shows the job');
+    assert.match(rig.read('report/index.html'), new RegExp(`title="SLURM job ${w.job.id}: queued [^"]*, ran [^"]* on `), 'the overview too');
     // Nothing changed: the second build submits nothing.
     const before = jobsOf(rig).length;
     const again = parse(await rig.run(['build', '--json', '--no-report'], { env: ENV }));
