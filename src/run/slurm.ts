@@ -141,10 +141,10 @@ export class SlurmExecutor implements Executor {
     return this.runOfJob(spec, note, end, state);
   }
 
-  /** sbatch: the job's note, or the failed run when SLURM refused it. */
   /**
-   * sbatch, in a submission slot: the run's environment and batch file are made there too, so 10,000 jobs waiting
-   * for a slot hold nothing but their Job.
+   * sbatch, in a submission slot (the run's environment and batch file are made there too, so 10,000 jobs waiting
+   * for a slot hold nothing but their Job): the job's note, the failed run when SLURM refused it, or null when the
+   * build was stopped first.
    */
   private submit(spec: ScriptRunSpec, job: Job, state: JobState): Promise<{ note: JobNote } | { run: Run } | null> {
     return this.submitting(() => (state.stopped ? null : this.submitNow(spec, job)));
