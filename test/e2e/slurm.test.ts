@@ -56,15 +56,15 @@ function squeue(ids: string[]): Map<string, { name: string; state: string; workD
 }
 
 /** Every job squeue knows whose working folder is inside the project. */
-function jobsOf(rig: Rig): Array<{ id: string; name: string; state: string }> {
-  const out = execFileSync('squeue', ['-h', '-t', 'all', '-O', 'JobID:|,Name:|,State:|,WorkDir:|'], { encoding: 'utf8' });
+function jobsOf(rig: Rig): Array<{ id: string; name: string; state: string; reason: string }> {
+  const out = execFileSync('squeue', ['-h', '-t', 'all', '-O', 'JobID:|,Name:|,State:|,WorkDir:|,Reason:|'], { encoding: 'utf8' });
   return out
     .trim()
     .split('\n')
     .filter(Boolean)
     .map((l) => l.split('|').map((x) => x.trim()))
     .filter(([, , , wd]) => wd === rig.dir || wd!.startsWith(rig.dir + '/'))
-    .map(([id, name, state]) => ({ id: id!, name: name!, state: state! }));
+    .map(([id, name, state, , reason]) => ({ id: id!, name: name!, state: state!, reason: reason! }));
 }
 
 function claimedJobs(rig: Rig): string[] {
@@ -169,10 +169,12 @@ test(
     // A local runconfig: --executor sends this build to the cluster.
     const rig = project({ 'one.py': slow('one'), 'two.py': slow('two') }, 'timeout: 600');
     const { child, done } = rig.start(['build', '--executor', 'slurm', '--json', '--no-report'], { env: ENV, timeoutMs: T });
-    await rig.until('one job running and one queued', () => {
-      const states = jobsOf(rig).map((j) => j.state).sort();
-      return states.length === 2 && states[0] === 'PENDING' && states[1] === 'RUNNING' && (rig.exists('one.started') || rig.exists('two.started'));
+    await rig.until('one job running and one queued for a reason', () => {
+      const jobs = jobsOf(rig).sort((a, b) => a.state.localeCompare(b.state));
+      return jobs.length === 2 && jobs[0]!.state === 'PENDING' && /Resources|Priority/.test(jobs[0]!.reason) && jobs[1]!.state === 'RUNNING' && (rig.exists('one.started') || rig.exists('two.started'));
     }, 60_000);
+    // mreorg asks squeue within 2.5 s at this poll setting (0.5 s, backing off to five times that): let it see the reason.
+    await new Promise((r) => setTimeout(r, 3000));
     child.kill('SIGINT');
     const res = await done;
     assert.is(res.code, 130, res.stderr);

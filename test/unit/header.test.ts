@@ -19,7 +19,7 @@ test('only the first 20 lines count; no header is no settings', () => {
 });
 
 test('problems name the line: unknown key, not key=value, open quote, a bad value', () => {
-  assert.equal(parseHeader('# mreorg: colour=red\n'), { problem: { line: 1, message: 'unknown key "colour" (keys: timeout, expect, argv, env.NAME)' } });
+  assert.equal(parseHeader('# mreorg: colour=red\n'), { problem: { line: 1, message: 'unknown key "colour" (keys: timeout, expect, argv, env.NAME, cpus, mem, partition)' } });
   assert.match((parseHeader('x = 1\n# mreorg: fail\n') as { problem: { line: number; message: string } }).problem.message, /"fail" is not key=value/);
   assert.equal((parseHeader('# mreorg: argv="--n\n') as { problem: { line: number } }).problem.line, 1);
   assert.match((parseHeader('# mreorg: expect=sometimes\n') as { problem: { message: string } }).problem.message, /^expect: /);
