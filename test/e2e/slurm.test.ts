@@ -191,22 +191,30 @@ test(
 );
 
 test(
-  'a build killed with SIGKILL and started again reattaches to its jobs and records them, submitting nothing',
+  'a build killed with SIGKILL and started again reattaches to its jobs and records them; a changed script is resubmitted',
   withTimeout(T, async () => {
     requireCluster();
     const s = (n: string): string => `import time\nprint("${n} ran", flush=True)\ntime.sleep(6)\nprint("${n} done")\n`;
-    const rig = project({ 'a.py': s('a'), 'b.py': s('b') });
+    const rig = project({ 'a.py': s('a'), 'b.py': s('b'), 'c.py': s('c') });
     const { child, done } = rig.start(['build', '--no-report'], { env: ENV, timeoutMs: T });
-    await rig.until('both jobs submitted and in their claims', () => claimedJobs(rig).length === 2, 60_000);
-    const submitted = claimedJobs(rig).sort();
+    await rig.until('the jobs submitted and in their claims', () => claimedJobs(rig).length === 3, 60_000);
+    const submitted = new Map(jobsOf(rig).map((j) => [j.name, j.id]));
     child.kill('SIGKILL');
     await done;
+    // c.py changes meanwhile: its old job is of no use.
+    rig.write({ 'c.py': s('c2') });
     const res = await rig.run(['build', '--json', '--no-report'], { env: ENV, timeoutMs: T });
     assert.is(res.code, 0, res.stderr);
     const doc = parse(res);
-    assert.equal([entry(doc, 'a.py').job.id, entry(doc, 'b.py').job.id].sort(), submitted, 'the same jobs');
-    assert.equal(jobsOf(rig).map((j) => j.id).sort(), submitted, 'no job submitted twice');
-    assert.match(res.stderr, /reattached to SLURM job/);
+    assert.is(entry(doc, 'a.py').job.id, submitted.get('mreorg:a.py'), 'reattached');
+    assert.is(entry(doc, 'b.py').job.id, submitted.get('mreorg:b.py'), 'reattached');
+    const c = entry(doc, 'c.py').job.id;
+    assert.is.not(c, submitted.get('mreorg:c.py'), 'the changed script submitted anew');
+    const jobs = new Map(jobsOf(rig).map((j) => [j.id, j.state]));
+    assert.is(jobs.size, 4, 'no other job submitted');
+    assert.is(jobs.get(submitted.get('mreorg:c.py')!), 'CANCELLED', "the changed script's old job cancelled");
+    assert.match(res.stderr, /a\.py: reattached to SLURM job/);
+    assert.match(JSON.parse((await rig.run(['show', 'c.py', '--json'], { env: ENV })).stdout).runs[0].stdout, /c2 ran/);
     const show = JSON.parse((await rig.run(['show', 'a.py', '--json'], { env: ENV })).stdout);
     assert.match(show.runs[0].stdout, /a ran\na done/);
   }),
