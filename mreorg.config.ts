@@ -24,5 +24,7 @@ export default defineConfig({
   // while it keeps failing, and goes red if it ever starts succeeding.
   scripts: { 'examples/analysis/broken_fit.py': { expect: 'fail' } },
   report: { dir: 'report', title: 'mreorg examples' },
+  // Which lines of examples/lib/ the scripts run (Debian's python3-coverage): the report's Coverage page.
+  coverage: { enabled: true },
   ledger: '.mreorg/ledger.json',
 });

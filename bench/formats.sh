@@ -22,7 +22,7 @@ MREORG="node $ROOT/bin/mreorg.js"
 for tool in /usr/bin/time jq bc "$PY"; do
   command -v "$tool" >/dev/null || { echo "formats.sh: $tool is missing (apt-get install -y time jq bc)" >&2; exit 2; }
 done
-[ -f "$ROOT/dist/cli.js" ] || { echo "formats.sh: dist/ is missing: run npm run build" >&2; exit 2; }
+[ -f "$ROOT/dist/bundle/cli.js" ] || { echo "formats.sh: dist/ is missing: run npm run build" >&2; exit 2; }
 mkdir -p "$RES"
 
 # One project per format set, so each keeps its own ledger and report.

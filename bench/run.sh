@@ -51,7 +51,7 @@ REPORTP=$WORK/report$NL
 for tool in hyperfine ninja make doit snakemake jq /usr/bin/time "$PY"; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y hyperfine ninja-build make snakemake python3-doit time jq)" >&2; exit 2; }
 done
-[ -f "$ROOT/dist/cli.js" ] || { echo "bench: dist/ is missing: run npm run build (npm run bench does)" >&2; exit 2; }
+[ -f "$ROOT/dist/bundle/cli.js" ] || { echo "bench: dist/ is missing: run npm run build (npm run bench does)" >&2; exit 2; }
 
 # What is measured is a snapshot of mreorg (src compiled afresh into bench/work/pkg/, with its shim, templates and
 # these scripts): a rebuild of dist/ or an edit of the shim by someone else during the run cannot change it.
@@ -62,7 +62,7 @@ snapshot() {
   cp "$HERE"/*.mjs "$HERE"/*.ts "$HERE"/*.sh "$PKG/bench/"
   ln -s "$ROOT/node_modules" "$PKG/node_modules"
   find "$PKG/shim" -name __pycache__ -prune -exec rm -rf {} +
-  if ! node "$ROOT/node_modules/typescript/bin/tsc" -p "$PKG/tsconfig.json" > "$WORK/snapshot-tsc.log" 2>&1; then
+  if ! { node "$ROOT/node_modules/typescript/bin/tsc" -p "$PKG/tsconfig.json" && node "$PKG/bin/bundle.mjs"; } > "$WORK/snapshot-tsc.log" 2>&1; then
     echo "bench: src/ does not compile right now (see $WORK/snapshot-tsc.log); measuring a copy of dist/ instead" >&2
     rm -rf "$PKG/dist"
     cp -r "$ROOT/dist" "$PKG/dist"

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Runs the compiled CLI: no TypeScript compile at start-up.
-import '../dist/cli.js';
+// Runs the bundled CLI (see bin/bundle.mjs): no TypeScript compile and few files to load at start-up.
+import '../dist/bundle/cli.js';

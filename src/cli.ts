@@ -52,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
   buildCommand(cli, ctx);
   queryCommands(cli, ctx);
   projectCommands(cli, ctx);
+  liveCommands(cli, ctx);
+  coverageCommand(cli, ctx);
   cli.help(tidyHelp);
   cli.version(VERSION);
   const parsed = cli.parse(argv, { run: false });
@@ -87,6 +89,9 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
     .option('--junit <file>', 'Also write the results as JUnit XML (for CI test reports)')
     .option('--fail-on-change', 'Exit 1 when a figure, stdout or written file differs from its baseline (or previous run)')
     .option('--executor <kind>', 'Run scripts "local"ly or as "slurm" jobs (default: the runconfig\'s executor)')
+    .option('--coverage', 'Run the scripts under coverage.py: which library lines and functions each script runs')
+    .option('--warm', 'Fork scripts from warm interpreters that imported their packages once (see README)')
+    .option('--no-warm', 'Start a fresh python for every script, whatever the runconfig says')
     .action(async (paths: string[], f: Flags) => {
       const { runBuild } = await import('./commands/build-cli.js');
       ctx.exitCode = await runBuild(ctx.cwd, paths, {
@@ -102,6 +107,9 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
         junit: f.junit as string | undefined,
         failOnChange: Boolean(f.failOnChange),
         executor: executorKind(f.executor),
+        coverage: Boolean(f.coverage),
+        // cac makes `warm` true by default because of --no-warm: only an explicit --warm turns it on.
+        warm: f.warm === false ? false : process.argv.includes('--warm') ? true : undefined,
       });
     });
 }
@@ -113,7 +121,14 @@ function queryCommands(cli: Cli, ctx: Ctx): void {
     .option('-g, --group <name>', 'Only scripts of this filegroup (repeatable)')
     .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig)')
     .option('--json', 'Print one JSON document')
+    .option('--warm', 'What the warm interpreters preload under the runconfig, and why (instead of the scripts)')
     .action(async (paths: string[], f: Flags) => {
+      if (f.warm) {
+        const { warmStatus, formatWarmStatus } = await import('./commands/warm-status.js');
+        const doc = await warmStatus(ctx.cwd, { ...globals(f), runconfig: f.runconfig as string | undefined });
+        process.stdout.write(f.json ? JSON.stringify(doc, null, 2) + '\n' : formatWarmStatus(doc));
+        return;
+      }
       const { status, formatStatus } = await import('./commands/status.js');
       const doc = await status(ctx.cwd, { ...globals(f), paths, groups: list(f.group), runconfig: f.runconfig as string | undefined });
       if (f.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
@@ -128,6 +143,19 @@ function queryCommands(cli: Cli, ctx: Ctx): void {
       const { show, showJson, formatShow } = await import('./commands/show.js');
       const doc = await show(ctx.cwd, target, { ...globals(f), runconfig: f.runconfig as string | undefined });
       process.stdout.write(f.json ? JSON.stringify(showJson(doc), null, 2) + '\n' : formatShow(doc));
+    });
+}
+
+/** coverage: what of the library the scripts run (from the data of build --coverage). */
+function coverageCommand(cli: Cli, ctx: Ctx): void {
+  cli
+    .command('coverage [file]', 'Library coverage across the scripts; for one FILE, its functions and the scripts that reach each')
+    .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig)')
+    .option('--json', 'Print one JSON document')
+    .action(async (file: string | undefined, f: Flags) => {
+      const { coverage, coverageJson, formatCoverage } = await import('./commands/coverage.js');
+      const doc = await coverage(ctx.cwd, file, { ...globals(f), runconfig: f.runconfig as string | undefined });
+      process.stdout.write(f.json ? JSON.stringify(coverageJson(doc), null, 2) + '\n' : formatCoverage(doc));
     });
 }
 
@@ -186,6 +214,56 @@ function projectCommands(cli: Cli, ctx: Ctx): void {
     const { shimDir } = await import('./util/paths.js');
     process.stdout.write(shimDir + '\n');
   });
+}
+
+/** queue, worker, serve: the live lab book (src/queue/, src/commands/worker.ts, src/serve/). */
+function liveCommands(cli: Cli, ctx: Ctx): void {
+  cli
+    .command('queue <action> [...paths]', 'The run queue: add, list, cancel or clear (workers and `mreorg serve` run it)')
+    .option('-r, --runconfig <name>', 'Runconfig (default: the config\'s defaultRunconfig; for cancel: every runconfig)')
+    .option('-g, --group <name>', 'add: the scripts of this filegroup (repeatable)')
+    .option('--stale', 'add: every script a build would run now')
+    .option('--failed', 'add: every script whose last run failed or timed out')
+    .option('--json', 'Print one JSON document')
+    .action(async (action: string, paths: string[], f: Flags) => {
+      const { queueCommand } = await import('./commands/queue-cli.js');
+      ctx.exitCode = await queueCommand(ctx.cwd, action, { ...globals(f), paths, groups: list(f.group), runconfig: f.runconfig as string | undefined, stale: Boolean(f.stale), failed: Boolean(f.failed) }, Boolean(f.json));
+    });
+
+  cli
+    .command('worker', 'Run scripts from the queue, one at a time, until Ctrl-C')
+    .option('-r, --runconfig <name>', 'Only take scripts queued under this runconfig')
+    .option('--until-empty', 'Stop once the queue has nothing left for this worker')
+    .action(async (f: Flags) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      ctx.exitCode = await workerCommand(ctx.cwd, { ...globals(f), runconfig: f.runconfig as string | undefined, untilEmpty: Boolean(f.untilEmpty) });
+    });
+
+  cli
+    .command('serve', 'Serve the report live, with Run/Cancel controls and workers that run the queue')
+    .option('--port <n>', 'Port (default 8000; 0: any free port)')
+    .option('--host <address>', 'Address to listen on (default 127.0.0.1; another needs --token)')
+    .option('--workers <n>', 'Workers run by the server (default: config "jobs"; 0: only separate `mreorg worker`s)')
+    .option('--token <secret>', 'The secret requests must carry (generated when not given)')
+    .option('--open', 'Open the page in the browser')
+    .action(async (f: Flags) => {
+      const { serveCommand } = await import('./serve/serve-cli.js');
+      ctx.exitCode = await serveCommand(ctx.cwd, {
+        ...globals(f),
+        port: whole(f.port, '--port', 8000, 0, 65535),
+        host: f.host === undefined ? '127.0.0.1' : String(f.host),
+        workers: f.workers === undefined ? undefined : whole(f.workers, '--workers', 0, 0, 256),
+        open: Boolean(f.open),
+        token: f.token === undefined ? undefined : String(f.token),
+      });
+    });
+}
+
+function whole(v: unknown, flag: string, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) usage(`${flag} needs a whole number from ${min} to ${max}, got "${String(v)}".`);
+  return n;
 }
 
 /** `-j2` means `-j 2`, as in make and ninja (cac would read it as the flags -j and -2). */

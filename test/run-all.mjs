@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Runs every test suite (uvu: unit, end-to-end, browser; Python's unittest: the shim) and ends with one line
 // "N passed, N failed" that CI reads. Exit code 1 when anything failed or a suite could not run.
-import { spawnSync } from 'node:child_process';
+//
+// Two test files run at a time (MREORG_TEST_JOBS changes it): most of their time is python and Chromium starting,
+// which overlaps well on two cores. Files whose subject is timing or the machine itself (signals, locks and
+// heartbeats, the SLURM cluster, warm interpreters, the server and its workers) run afterwards, one at a time.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,16 +13,34 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const python = process.env.MREORG_PYTHON || '/usr/bin/python3';
 const only = process.argv[2]; // optional uvu pattern, e.g. "e2e/build"
+const jobs = Math.max(1, Number(process.env.MREORG_TEST_JOBS) || 2);
+const ALONE = /interrupt|locks|slurm|warm|serve|queue/;
 let passed = 0;
 let failed = 0;
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
-function run(label, cmd, args, env = {}) {
+function runSync(label, cmd, args, env = {}) {
   process.stdout.write(`\n=== ${label}: ${cmd} ${args.join(' ')}\n`);
   const r = spawnSync(cmd, args, { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 60 * 60 * 1000 });
   process.stdout.write(r.stdout ?? '');
   process.stdout.write(r.stderr ?? '');
   return { code: r.status, out: strip(`${r.stdout ?? ''}\n${r.stderr ?? ''}`) };
+}
+
+/** Like runSync, but in the background; its output is printed in one piece when it ends. */
+function runAsync(label, cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60 * 60 * 1000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      process.stdout.write(`\n=== ${label}: ${cmd} ${args.join(' ')}\n${out}`);
+      resolve({ code, out: strip(out) });
+    });
+  });
 }
 
 // uvu: one process per file, so a crash or a hang in one file cannot take the others with it.
@@ -32,37 +54,58 @@ const walk = (d) => {
 };
 walk(path.join(root, 'test'));
 files.sort();
+
 // The SLURM tests run against a real one-node cluster, started here (and stopped after, if we started it).
-const slurm = { started: false, env: {} };
+const slurm = { started: false, env: null };
 function startSlurm() {
   const state = process.env.MREORG_SLURM_STATE || '/tmp/mreorg-slurm';
-  const already = fs.existsSync(path.join(state, 'started')) && fs.statSync(path.join(state, 'started')).size > 0;
-  const r = run('start a one-node SLURM cluster', 'bash', ['test/slurm/start.sh']);
+  const marker = path.join(state, 'started');
+  const already = fs.existsSync(marker) && fs.statSync(marker).size > 0;
+  const r = runSync('start a one-node SLURM cluster', 'bash', ['test/slurm/start.sh']);
   const conf = /^SLURM_CONF=(.*)$/m.exec(r.out)?.[1];
   if (r.code !== 0 || !conf) return { MREORG_SLURM_ERROR: `test/slurm/start.sh failed (exit ${r.code}): ${r.out.trim().split('\n').slice(-3).join(' ')}` };
   slurm.started = !already;
   return { SLURM_CONF: conf };
 }
-for (const f of files.filter((x) => !only || x.includes(only))) {
-  if (f.includes('slurm') && !slurm.env.SLURM_CONF && !slurm.env.MREORG_SLURM_ERROR) slurm.env = startSlurm();
-  const r = run(`uvu ${f}`, process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', f.replace(/[.]/g, '\\.') + '$'], f.includes('slurm') ? slurm.env : {});
+
+function tally(f, r) {
   const total = Number(/Total:\s+(\d+)/.exec(r.out)?.[1] ?? NaN);
   const ok = Number(/Passed:\s+(\d+)/.exec(r.out)?.[1] ?? NaN);
   const skipped = Number(/Skipped:\s+(\d+)/.exec(r.out)?.[1] ?? 0);
   if (Number.isNaN(total) || Number.isNaN(ok)) {
     failed += 1;
     process.stdout.write(`!!! ${f}: the test file did not finish (exit ${r.code})\n`);
-    continue;
+    return;
   }
   passed += ok;
   failed += total - ok - skipped;
   if (r.code !== 0 && total === ok + skipped) failed += 1;
 }
 
-if (slurm.started) run('stop the SLURM cluster', 'bash', ['test/slurm/stop.sh']);
+const uvu = (f) => ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', f.replace(/[.]/g, '\\.') + '$'];
+const selected = files.filter((x) => !only || x.includes(only));
+const together = selected.filter((f) => !ALONE.test(f));
+const alone = selected.filter((f) => ALONE.test(f));
 
-if (!only || only === 'shim') {
-  const r = run('python unittest (shim)', python, ['-m', 'unittest', 'discover', '-s', 'shim/tests', '-t', 'shim'], { MREORG_PYTHON: python });
+let next = 0;
+await Promise.all(
+  Array.from({ length: jobs }, async () => {
+    while (next < together.length) {
+      const f = together[next++];
+      tally(f, await runAsync(`uvu ${f}`, process.execPath, uvu(f)));
+    }
+  }),
+);
+for (const f of alone) {
+  let env = {};
+  if (f.includes('slurm') && fs.existsSync(path.join(root, 'test/slurm/start.sh'))) env = slurm.env ??= startSlurm();
+  tally(f, runSync(`uvu ${f}`, process.execPath, uvu(f), env));
+}
+if (slurm.started) runSync('stop the SLURM cluster', 'bash', ['test/slurm/stop.sh']);
+
+// The shim's suite twice: scripts started cold (as the local executor does), then forked warm (the warm executor).
+for (const warm of ['', '1']) if (!only || only === 'shim' || (warm && only === 'shim-warm')) {
+  const r = runSync(`python unittest (shim${warm ? ', warm' : ''})`, python, ['-m', 'unittest', 'discover', '-s', 'shim/tests', '-t', 'shim'], { MREORG_PYTHON: python, MREORG_SHIM_TEST_WARM: warm });
   const ran = Number(/Ran (\d+) tests?/.exec(r.out)?.[1] ?? NaN);
   if (Number.isNaN(ran)) failed += 1;
   else {

@@ -38,6 +38,10 @@ sys.path[0] = _shim_dir  # was this file's folder, whose modules (flags.py, ...)
 import mreorg  # noqa: E402  activates the shim before any code of the script runs
 from mreorg.session import current as session  # noqa: E402
 
+if os.environ.get('MREORG_COVERAGE'):  # mreorg build --coverage: imported while sys.path[0] is still the shim's
+    from mreorg import _coverage  # noqa: E402
+    _coverage.start(_script)
+
 sys.path[0] = os.path.dirname(os.path.realpath(_script))
 if _shim_dir not in sys.path:
     sys.path.append(_shim_dir)  # multiprocessing 'spawn' children re-import the script, and mreorg with it

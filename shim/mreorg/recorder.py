@@ -27,6 +27,7 @@ missing = set()
 _hooked = False
 _spawn_mark = None   # the folder to make at the first process start; None once made (or not wanted)
 _adopt = False       # become a child subreaper at the first process start
+hidden_packages = set()  # distributions mreorg itself imported into the run (coverage.py), not the script
 _SPAWNING = frozenset(('os.fork', 'os.forkpty', 'os.posix_spawn', 'os.spawn', 'os.system', 'os.exec',
                        'subprocess.Popen'))
 
@@ -49,6 +50,18 @@ def start(root, spawn_mark=None, adopt=False):
     if not _hooked:
         sys.addaudithook(_on_audit)  # cannot be removed again; hence the guard
         _hooked = True
+
+
+def pause():
+    """Stop recording until resume(pause()): for mreorg's own file work at exit (coverage data)."""
+    global _roots
+    saved, _roots = _roots, ()
+    return saved
+
+
+def resume(saved):
+    global _roots
+    _roots = saved
 
 
 def _on_audit(event, args):
@@ -166,9 +179,15 @@ def packages():
     `site` is re-inserted at the end of sys.modules when its import finishes, so they all sit before it.
     """
     names = list(sys.modules)
-    first = names.index('site') + 1 if 'site' in names else 0
-    wanted = [name for name in names[first:]
-              if '.' not in name and not name.startswith('_') and _in_site_packages(sys.modules[name])]
+    warm = sys.modules.get('_mreorg_warm')
+    if warm is not None:
+        names = _warm_names(warm)
+    else:
+        first = names.index('site') + 1 if 'site' in names else 0
+        names = names[first:]
+    wanted = [name for name in names
+              if '.' not in name and not name.startswith('_') and name not in hidden_packages
+              and _in_site_packages(sys.modules.get(name))]
     if not wanted:
         return {}  # and importlib.metadata is never imported
     from importlib import metadata
@@ -200,3 +219,59 @@ def _in_site_packages(module):
         return False  # built-in, frozen, or a namespace package
     parts = filename.split(os.sep)
     return 'site-packages' in parts or 'dist-packages' in parts
+
+
+def _warm_names(warm):
+    """Under a warm interpreter (_zygote.py) the preloaded modules were in sys.modules before the script
+    started, so importing them left no trace there: what the script uses is what it loaded itself, plus every
+    preloaded module its namespaces (and those of the modules it loaded) refer to or its code imports, each
+    with the modules a cold import of it would have loaded (warm.closures)."""
+    import types
+    new = [name for name in list(sys.modules) if name not in warm.baseline]
+    used = set(new)
+    spaces = [sys.modules.get('__main__')] + [sys.modules.get(name) for name in new]
+    for module in spaces:
+        for value in list(getattr(module, '__dict__', {}).values()):
+            if isinstance(value, types.ModuleType):
+                used.add(value.__name__)
+            elif isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)):
+                used.add(getattr(value, '__module__', None) or '')
+            else:
+                used.add(getattr(type(value), '__module__', None) or '')
+        used |= _imported_names(getattr(module, '__file__', None))
+    found = set()
+    for name in used:
+        if not isinstance(name, str) or not name:
+            continue
+        parts = name.split('.')
+        found.add(parts[0])
+        for i in range(len(parts), 0, -1):
+            found.update(warm.closures.get('.'.join(parts[:i]), ()))
+    return sorted(found - warm.startup)
+
+
+def _imported_names(filename):
+    """The absolute imports in a source file under the root (the script, its local modules): imports inside
+    functions leave nothing in a namespace."""
+    if not isinstance(filename, str) or not filename.endswith('.py') or not filename.startswith(_roots):
+        return set()
+    import dis
+    import types
+    try:
+        with open(filename, 'rb') as file:
+            code = compile(file.read(), filename, 'exec', dont_inherit=True)
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    names, todo = set(), [code]
+    while todo:
+        code = todo.pop()
+        level = None
+        for ins in dis.get_instructions(code):
+            if ins.opname == 'LOAD_CONST' and isinstance(ins.argval, int):
+                level = ins.argval
+            elif ins.opname == 'IMPORT_NAME':
+                if level == 0:
+                    names.add(ins.argval)
+                level = None
+        todo.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return names

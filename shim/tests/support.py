@@ -2,9 +2,13 @@
 
 The interpreter is $MREORG_PYTHON, default /usr/bin/python3 (it needs matplotlib). The tests never import
 mreorg themselves: importing it would activate the shim in the test process.
+
+MREORG_SHIM_TEST_WARM=1 runs every launched script (run_launched) as the warm executor does instead: forked by
+a zygote (_zygote.py) that preloaded numpy and matplotlib.pyplot, so the same assertions hold for both.
 """
 import json
 import os
+import selectors
 import shutil
 import subprocess
 import tempfile
@@ -14,6 +18,8 @@ PYTHON = os.environ.get('MREORG_PYTHON') or '/usr/bin/python3'
 SHIM_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE_DIR = os.path.join(SHIM_DIR, 'mreorg')
 LAUNCHER = os.path.join(PACKAGE_DIR, '_launch.py')
+ZYGOTE = os.path.join(PACKAGE_DIR, '_zygote.py')
+WARM = os.environ.get('MREORG_SHIM_TEST_WARM') == '1'
 TIMEOUT = 60
 
 # A matplotlib backend whose show() prints instead of opening a window: MPLBACKEND=module://fake_backend.
@@ -83,8 +89,10 @@ class Project:
     def _run(self, argv, cwd, env):
         if os.path.exists(self.manifest_path):
             os.remove(self.manifest_path)
-        completed = subprocess.run(argv, cwd=cwd or self.root, env=clean_env(**env), capture_output=True,
-                                   text=True, timeout=TIMEOUT)
+        completed = run_warm(argv, cwd or self.root, clean_env(**env)) if WARM and argv[1] == LAUNCHER else None
+        if completed is None:  # cold, or the zygote would not fork for this script (then the runner runs it cold)
+            completed = subprocess.run(argv, cwd=cwd or self.root, env=clean_env(**env), capture_output=True,
+                                       text=True, timeout=TIMEOUT)
         manifest = None
         if os.path.exists(self.manifest_path):
             with open(self.manifest_path, encoding='utf-8') as f:
@@ -109,3 +117,60 @@ def run_python(*argv, cwd=None, **env):
     """`python argv...` (no project), e.g. `-c` snippets; returns the CompletedProcess."""
     return subprocess.run([PYTHON, *argv], cwd=cwd, env=clean_env(**env), capture_output=True, text=True,
                           timeout=TIMEOUT)
+
+
+_zygotes = {}  # environment without MREORG_* -> its zygote, for the whole test process
+
+
+def _zygote(env):
+    own = {k: v for k, v in env.items() if not k.startswith('MREORG_')}
+    key = tuple(sorted(own.items()))
+    zygote = _zygotes.get(key)
+    if zygote is None or zygote.poll() is not None:
+        zygote = subprocess.Popen([PYTHON, ZYGOTE, 'numpy', 'matplotlib', 'matplotlib.pyplot'], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, env=own, cwd='/')
+        ready = zygote.stdout.readline().decode()
+        assert ready.startswith('ready '), ready
+        _zygotes[key] = zygote
+    return zygote
+
+
+def run_warm(argv, cwd, env):
+    """`argv` = [python, launcher, script, args...] forked by a zygote, as the runner's warm executor does it;
+    None when the zygote will not fork for it."""
+    zygote = _zygote(env)
+    folder = tempfile.mkdtemp(prefix='mreorg-shim-fifo-')
+    paths = [os.path.join(folder, 'stdout'), os.path.join(folder, 'stderr')]
+    request = {'id': 't', 'script': argv[2], 'argv': argv[3:], 'cwd': cwd, 'env': env, 'stdout': paths[0],
+               'stderr': paths[1]}
+    zygote.stdin.write(json.dumps(request).encode() + b'\n')
+    zygote.stdin.flush()
+    kind, _, rest = zygote.stdout.readline().decode().strip().partition(' ')
+    if kind == 'cold':
+        shutil.rmtree(folder)
+        return None
+    assert kind == 'started', (kind, rest)
+    pid = int(rest.split()[1])
+    fds = [os.open(p, os.O_RDONLY) for p in paths]  # the zygote holds them read-write: no wait for a writer
+    zygote.stdin.write(b'{"opened": "t"}\n')
+    zygote.stdin.flush()
+    shutil.rmtree(folder)
+    chunks = {fd: [] for fd in fds}
+    with selectors.DefaultSelector() as sel:
+        for fd in fds:
+            sel.register(fd, selectors.EVENT_READ)
+        while sel.get_map():
+            events = sel.select(TIMEOUT)
+            assert events, 'the warm child wrote nothing for a minute'
+            for key, _ in events:
+                data = os.read(key.fd, 65536)
+                if data:
+                    chunks[key.fd].append(data)
+                else:
+                    sel.unregister(key.fd)
+                    os.close(key.fd)
+    words = zygote.stdout.readline().decode().split()
+    assert words[:2] == ['exited', str(pid)], words
+    code = int(words[3]) if words[2] == 'code' else -int(words[3])
+    text = [b''.join(chunks[fd]).decode() for fd in fds]
+    return subprocess.CompletedProcess(argv, code, text[0], text[1])

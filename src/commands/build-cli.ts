@@ -5,16 +5,12 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import tty from 'node:tty';
-import { dryRunReporter } from '../reporters/dry-run.js';
-import { htmlReporter } from '../reporters/html-report.js';
-import { jsonReporter } from '../reporters/json.js';
-import { junitReporter } from '../reporters/junit.js';
-import { terminalReporter } from '../reporters/terminal.js';
-import { killAllNow } from '../run/process.js';
+import { loadConfig } from '../config/index.js';
 import type { BuildEvent, Reporter } from '../schedule/events.js';
 import type { Survey } from '../survey/survey.js';
 import { messageOf } from '../util/errors.js';
-import { planBuild, runPlan, type BuildOptions, type PlannedBuild } from './build.js';
+import type { BuildOptions, PlannedBuild } from './build.js';
+import { dropNoopIndex, OutputTape, stateStatsOf, tryFastNoop, writeNoopIndex } from './fast-noop.js';
 
 export interface BuildCliOptions extends Omit<BuildOptions, 'paths' | 'signal'> {
   json: boolean;
@@ -24,16 +20,30 @@ export interface BuildCliOptions extends Omit<BuildOptions, 'paths' | 'signal'> 
 }
 
 export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptions): Promise<number> {
+  // A JUnit file is a side effect a replay would not make: such builds always take the full path.
+  const noopKey = opts.junit ? null : { cwd, paths, options: opts };
+  if (noopKey) {
+    const code = await tryFastNoop(noopKey, opts.config, { python: opts.python, jobs: opts.jobs });
+    if (code !== null) return code;
+  }
+  // Only now the build itself: the fast no-op above needs none of it.
+  const { planBuild, runPlan } = await import('./build.js');
+  const { killAllNow } = await import('../run/process.js');
+  const reporterKinds = await loadReporters();
+  const stateStats = noopKey ? stateStatsOf(await loadConfig(cwd, opts.config, { python: opts.python, jobs: opts.jobs })) : {};
+  const tape = noopKey ? new OutputTape() : null;
   const abort = new AbortController();
   // Every running script listens for the abort: more than ten at once is expected, not a leak.
   setMaxListeners(0, abort.signal);
-  const offSignals = onStopSignals(abort);
+  const offSignals = onStopSignals(abort, killAllNow);
   try {
     const buildOpts: BuildOptions = { ...opts, paths, signal: abort.signal };
     const planned = await planBuild(cwd, buildOpts);
     let reuse: Survey | null = null;
-    const reporters = pickReporters(cwd, planned, opts, () => reuse);
+    const reporters = pickReporters(reporterKinds, cwd, planned, opts, () => reuse);
+    let warned = planned.warnings.length > 0;
     const emit = (e: BuildEvent): void => {
+      if (e.type === 'warning') warned = true;
       for (const r of reporters) void r.on(e);
     };
     for (const w of planned.warnings) emit({ type: 'warning', message: w });
@@ -45,16 +55,38 @@ export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptio
     reuse = survey;
     const failures = await deliver(reporters, { type: 'done', summary });
     for (const f of failures) process.stderr.write(`mreorg: ${f}\n`);
-    if (summary.dryRun) return 0;
-    if (summary.interrupted) return 130;
-    return summary.ok && failures.length === 0 ? 0 : 1;
+    const exit = summary.dryRun ? 0 : summary.interrupted ? 130 : summary.ok && failures.length === 0 ? 0 : 1;
+    tape?.stop();
+    const { config } = planned.project;
+    const noop = planned.plan.order.length === 0 && summary.runs.size === 0 && summary.byOther.size === 0 && !summary.interrupted;
+    // Only a green no-op is replayed: a still-failing script's line says how long ago it ran, which a replay would
+    // repeat unchanged.
+    const green = exit === 0 && (summary.changed ?? []).length === 0 && summary.verdicts.every((v) => v.outcome === 'up-to-date' || v.outcome === 'expected-failure');
+    if (noopKey && tape && noop && green && !warned && failures.length === 0) {
+      const { survey: sv, project } = planned;
+      writeNoopIndex({ config, input: noopKey, discovery: sv.discovery, files: sv.digests.keys(), hasher: project.hasher, stateStats, output: tape.output, elapsedMs: summary.elapsedMs, exit });
+    } else if (!noop) dropNoopIndex(config);
+    return exit;
   } finally {
+    tape?.stop();
     offSignals();
   }
 }
 
+async function loadReporters() {
+  const [{ dryRunReporter }, { htmlReporter }, { jsonReporter }, { junitReporter }, { terminalReporter }] = await Promise.all([
+    import('../reporters/dry-run.js'),
+    import('../reporters/html-report.js'),
+    import('../reporters/json.js'),
+    import('../reporters/junit.js'),
+    import('../reporters/terminal.js'),
+  ]);
+  return { dryRunReporter, htmlReporter, jsonReporter, junitReporter, terminalReporter };
+}
+
 /** Human output goes to stderr when stdout carries the JSON document. Order here is the order of `done` output. */
-function pickReporters(cwd: string, planned: PlannedBuild, opts: BuildCliOptions, reuse: () => Survey | null): Reporter[] {
+function pickReporters(kinds: Awaited<ReturnType<typeof loadReporters>>, cwd: string, planned: PlannedBuild, opts: BuildCliOptions, reuse: () => Survey | null): Reporter[] {
+  const { dryRunReporter, htmlReporter, jsonReporter, junitReporter, terminalReporter } = kinds;
   const human = opts.json ? process.stderr : process.stdout;
   const reporters: Reporter[] = [terminalReporter({ stream: human })];
   if (opts.dryRun && !opts.json) reporters.push(dryRunReporter(human));
@@ -81,7 +113,7 @@ async function deliver(reporters: Reporter[], e: BuildEvent): Promise<string[]> 
  * First SIGINT/SIGTERM/SIGHUP: stop the scripts and finish cleanly; second: kill them and quit. Returns the undo,
  * to call once the build is recorded.
  */
-function onStopSignals(abort: AbortController): () => void {
+export function onStopSignals(abort: AbortController, killAllNow: () => void): () => void {
   let signals = 0;
   const onSignal = (): void => {
     signals++;

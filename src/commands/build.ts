@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import { Baselines } from '../compare/baselines.js';
-import { compareRun } from '../compare/run.js';
 import { BlobStore } from '../compare/store.js';
 import { requireConfig } from '../config/index.js';
 import { requireTracked } from '../discover/select.js';
@@ -18,12 +17,14 @@ import { planFor } from '../plan/project-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { openProject, resolveRunconfig, saveCaches, type GlobalOptions, type Project } from '../project/project.js';
 import { reportFolderRefusal } from '../report/folder.js';
+import { requireCoverage, runCoverage, unmeasuredWarning, type RunCoverage } from '../run/coverage.js';
+import { executorFor } from './build-executor.js';
 import type { BuildSummary, ChangedScript, Emit } from '../schedule/events.js';
 import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule/scheduler.js';
 import { FAILING, verdictOf } from '../schedule/verdict.js';
 import { survey, type Survey } from '../survey/survey.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { executorFor } from './executor.js';
+import { slurmExecutorFor } from './executor.js';
 
 export interface BuildOptions extends GlobalOptions {
   paths?: string[];
@@ -41,6 +42,10 @@ export interface BuildOptions extends GlobalOptions {
   failOnChange?: boolean;
   /** Overrides the runconfig's executor for this build (`--executor`). */
   executor?: 'local' | 'slurm' | undefined;
+  /** Run the scripts under coverage.py (as config `coverage.enabled`). */
+  coverage?: boolean;
+  /** Run scripts forked from warm interpreters (true), never (false), or as the runconfig says (undefined). */
+  warm?: boolean | undefined;
 }
 
 /** What a build decided before running anything. */
@@ -58,6 +63,8 @@ export interface PlannedBuild {
   /** Warnings of opening and discovery, for the reporters. */
   warnings: string[];
   startedMs: number;
+  /** What each run measures when coverage is on, else null. */
+  coverage?: RunCoverage | null;
 }
 
 export interface BuildResult {
@@ -82,7 +89,13 @@ export async function planBuild(cwd: string, opts: BuildOptions): Promise<Planne
   let read: Baselines | null = null;
   const baselines = (): Baselines => (read ??= Baselines.read(project.config.baselinesDir, project.config.root));
   if (plan.order.length > 0 && !opts.dryRun) baselines();
-  return { project, runconfig, survey: sv, plan, baselines, warnings: [...project.warnings, ...sv.discovery.warnings], startedMs };
+  const { config } = project;
+  const coverage = opts.coverage || config.coverage.enabled ? runCoverage({ ...config, ledgerDir: project.ledger.dir, runconfig }) : null;
+  if (coverage && plan.order.length > 0 && !opts.dryRun) await requireCoverage(config.python, config.pythonOrigin, config.coverage.rcfile);
+  const running = new Set(plan.order);
+  const unmeasured = coverage && !opts.dryRun ? unmeasuredWarning(coverage, plan.entries.filter((e) => e.state !== 'untracked' && !running.has(e.path)).map((e) => e.path)) : null;
+  const warnings = [...project.warnings, ...sv.discovery.warnings, ...(unmeasured ? [unmeasured] : [])];
+  return { project, runconfig, survey: sv, plan, baselines, warnings, startedMs, coverage };
 }
 
 /** Runs what the plan says must run (nothing on a dry run) and records it. */
@@ -103,7 +116,20 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     const whole = !opts.paths?.length && !opts.groups?.length;
     return { summary: summary(new Map(), new Map(), Boolean(opts.dryRun)), survey: whole ? b.survey : null };
   }
-  const { executor, jobs } = executorFor(project, b.runconfig, b.survey.interpreter, opts, (message) => emit({ type: 'warning', message }));
+  const local = {
+    root: config.root,
+    areas: config.areas,
+    python: config.python,
+    interpreter: b.survey.interpreter,
+    figureFormats: config.figureFormats,
+    workDir: project.ledger.dir,
+    maxBytes: config.outputMaxBytes,
+    jobs: config.jobs,
+    coverage: b.coverage ?? null,
+  };
+  const slurm = slurmExecutorFor(project, b.runconfig, local, opts, (message) => emit({ type: 'warning', message }));
+  const executor: ReturnType<typeof executorFor> = slurm?.executor ?? executorFor(project, b.runconfig, opts.warm, local);
+  const jobs = slurm?.jobs ?? config.jobs;
   await executor.prepare();
   const scheduler = new Scheduler(
     {
@@ -117,6 +143,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     { jobs, failFast: Boolean(opts.failFast), signal: opts.signal, storeName: project.ledger.file },
   );
   const { runs, byOther, storeError } = await scheduler.run(plan);
+  executor.close?.();
   if (storeError !== null) {
     // The claims stay: they belong to runs that are not recorded, which the next build reruns.
     const fix = storeError instanceof LockHeldError ? 'Build again once that build has finished.' : "Free some space or fix the folder's permissions and build again.";
@@ -194,6 +221,8 @@ function ledgerStore(b: PlannedBuild): RunStore {
       const fingerprint = await fingerprintOf(run, { root: config.root, digester: hasher, declared: sv.declared.get(run.path) ?? [], python: sv.interpreter.version });
       // The run object is the one the scheduler passes on to the reporters: what is learnt here goes with it.
       run.reasons = reasons.get(run.path) ?? [];
+      // Loaded with the first finished run: a no-op build needs none of the comparison (nor its PNG decoder).
+      const { compareRun } = await import('../compare/run.js');
       const compared = await compareRun(run, compare).catch((e: unknown) => {
         ledger.onWarning(`could not compare the results of ${run.path} with its last ones: ${messageOf(e)}`);
         return null;

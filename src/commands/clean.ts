@@ -126,12 +126,13 @@ function isReportEntry(name: string): boolean {
 }
 
 /**
- * The ledger and its companions (`.gen`, `.lock`, `.corrupt-*`), run records, logs, claims, the hash cache, the
+ * The ledger and its companions (`.gen`, `.lock`, `.corrupt-*`), run records, logs, claims, the run queue, the hash cache, the
  * figures kept for comparison and the baselines kept there by default.
  */
 function ledgerEntry(ledgerName: string): (name: string) => boolean {
-  const fixed = new Set([ledgerName, 'hashes.json', 'headers.json', 'runs', 'logs', 'claims', 'tmp', 'figures', 'baselines']);
-  return (name) => fixed.has(name) || name.startsWith(`${ledgerName}.`) || (name.startsWith('.') && name.endsWith('.tmp'));
+  // queue.json (+ its lock), workers/ and live/: the run queue, its workers' heartbeats, running scripts' output.
+  const fixed = new Set([ledgerName, 'hashes.json', 'headers.json', 'runs', 'logs', 'claims', 'tmp', 'figures', 'baselines', 'coverage', 'queue.json', 'workers', 'live']);
+  return (name) => fixed.has(name) || name.startsWith(`${ledgerName}.`) || name.startsWith('queue.json.') || (name.startsWith('.') && name.endsWith('.tmp'));
 }
 
 /** Project-relative, with a trailing `/` on folders, as the user would type it. */

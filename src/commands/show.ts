@@ -2,6 +2,7 @@
 import { describeJob } from '../model/job.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { describeChange } from '../model/change.js';
 import { figureList } from '../model/figures.js';
 import type { Run } from '../model/run.js';
 import { UserError } from '../util/errors.js';
@@ -60,6 +61,7 @@ export function showJson(doc: ShowDocument) {
       figures: figureList(r.figures),
       deps: r.deps,
       job: r.job ?? null,
+      comparison: r.comparison ?? null,
     })),
   };
 }
@@ -78,6 +80,12 @@ export function formatShow(doc: ShowDocument): string {
   if (last.error) l.push(`Error: ${t(last.error.type)}: ${printableBlock(last.error.message)}`);
   const figures = figureList(last.figures);
   if (figures.length) l.push(`Figures (${figures.length}):`, ...figures.flatMap((f) => f.files.map((file) => `  ${t(file)}`)));
+  if (last.comparison) {
+    const c = last.comparison;
+    const against = c.against === 'baseline' ? `its baseline (accepted from run ${c.runId})` : `the previous run (${c.runId})`;
+    if (c.changes.length === 0) l.push(`Results as ${against}: no change.`);
+    else l.push(`Results differ from ${against}:`, ...c.changes.map((x) => `  ${t(describeChange(x))}`));
+  }
   if (last.deps) {
     const d = last.deps;
     const list = (name: string, xs: string[]): void => {

@@ -9,11 +9,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import type { ResultSnapshot } from '../model/change.js';
 import type { Run } from '../model/run.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { messageOf, UserError } from '../util/errors.js';
+import { zod } from '../util/zod.js';
 import { BlobStore, readStored } from './store.js';
 
 export const BASELINES_FILE = 'baselines.json';
@@ -28,18 +28,22 @@ export interface Baseline {
   stdout: string;
 }
 
-const image = z.object({ hash: z.string(), file: z.string().nullable(), width: z.number().nullable(), height: z.number().nullable() });
-const baselineSchema = z.object({
-  runId: z.string(),
-  startedAt: z.string(),
-  acceptedAt: z.string(),
-  results: z.object({
-    figures: z.array(z.object({ key: z.string(), label: z.string(), format: z.string(), image: image.nullable() })),
-    files: z.record(z.string(), z.string().nullable()),
-  }),
-  stdout: z.string(),
-});
-const fileSchema = z.object({ version: z.literal(VERSION), baselines: z.record(z.string(), z.record(z.string(), baselineSchema)) });
+/** The file's schema, built when a baselines file is first read (zod is loaded only then: see util/zod.ts). */
+function fileSchemaOf() {
+  const z = zod();
+  const image = z.object({ hash: z.string(), file: z.string().nullable(), width: z.number().nullable(), height: z.number().nullable() });
+  const baselineSchema = z.object({
+    runId: z.string(),
+    startedAt: z.string(),
+    acceptedAt: z.string(),
+    results: z.object({
+      figures: z.array(z.object({ key: z.string(), label: z.string(), format: z.string(), image: image.nullable() })),
+      files: z.record(z.string(), z.string().nullable()),
+    }),
+    stdout: z.string(),
+  });
+  return z.object({ version: z.literal(VERSION), baselines: z.record(z.string(), z.record(z.string(), baselineSchema)) });
+}
 
 export class Baselines {
   private constructor(
@@ -68,7 +72,7 @@ export class Baselines {
     } catch (e) {
       throw new UserError(`The baselines file ${file} is not JSON (${messageOf(e)}). Restore it (it may be committed), or delete it and accept the results again with "mreorg accept".`);
     }
-    const checked = fileSchema.safeParse(parsed);
+    const checked = fileSchemaOf().safeParse(parsed);
     if (!checked.success) {
       const issue = checked.error.issues[0]!;
       throw new UserError(`The baselines file ${file} is not a baselines file of this mreorg (${issue.path.join('.') || 'the file'}: ${issue.message}). Restore it, or delete it and accept the results again with "mreorg accept".`);

@@ -58,6 +58,11 @@ export function resolveConfig(root: string, file: string | null, user: UserConfi
     failOnChange: user.failOnChange ?? false,
     inputs: user.inputs ?? {},
     scripts: user.scripts ?? {},
+    coverage: {
+      enabled: user.coverage?.enabled ?? false,
+      include: user.coverage?.include ?? null,
+      rcfile: user.coverage?.rcfile === undefined ? null : path.resolve(root, user.coverage.rcfile),
+    },
     areas: areasOf(root, monitor.map((m) => m.abs)),
     rerunOn: {
       script: true,
@@ -84,6 +89,7 @@ function runconfigsOf(user: UserConfig, where: string): { runconfigs: Record<str
       env: rc.env ?? {},
       argv: rc.argv ?? [],
       ...(rc.executor ? { executor: stripUndefined(rc.executor) as Runconfig['executor'] } : {}),
+      ...(rc.warm !== undefined ? { warm: rc.warm } : {}),
     };
   }
   if (Object.keys(runconfigs).length === 0) {

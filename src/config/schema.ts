@@ -29,6 +29,8 @@ export const runconfigSchema = z.strictObject({
   env: z.record(z.string().min(1), envValue).optional(),
   argv: z.array(z.string()).optional(),
   executor: executorSchema.optional(),
+  /** The warm executor for this runconfig: false turns it off; an object turns it on and adjusts the preload set. */
+  warm: z.union([z.boolean(), z.strictObject({ preload: z.array(z.string().min(1)).optional(), exclude: z.array(z.string().min(1)).optional() })]).optional(),
 });
 
 /** Per-script settings (`scripts:` globs in the config; the same keys as a `# mreorg:` header). */
@@ -41,6 +43,8 @@ export const scriptSettingsSchema = z.strictObject({
   cpus: z.number().int().positive().optional(),
   mem: z.string().regex(/^\d+[KMGT]?$/, 'a size as sbatch takes it, e.g. "8G" or "500M"').optional(),
   partition: z.string().min(1).optional(),
+  /** false: this script always runs cold. */
+  warm: z.boolean().optional(),
 });
 
 export const monitorSchema = z.strictObject({
@@ -98,6 +102,16 @@ export const configSchema = z.strictObject({
   inputs: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
   rerunOn: rerunOnSchema.optional(),
   scripts: z.record(z.string().min(1), scriptSettingsSchema).optional(),
+  /** Run every script under coverage.py (`mreorg build --coverage` for one build); see README "Coverage". */
+  coverage: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      /** Globs (project-relative) of the library files to measure; default: every module of the project's folders. */
+      include: z.array(z.string().min(1)).min(1).optional(),
+      /** A coverage.py config file (project-relative): its exclusions and other [run] settings apply. */
+      rcfile: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 /** What a user writes. */

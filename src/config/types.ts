@@ -7,6 +7,11 @@ export interface Runconfig {
   timeout: number | null;
   env: Record<string, string | null>;
   argv: string[];
+  /**
+   * The warm executor (run/warm.ts): false never (runconfig `warm: false`, a script's `warm=false`); true or an
+   * object: on, the object adjusting the preload set; absent: as the build's --warm says.
+   */
+  warm?: boolean | { preload?: string[]; exclude?: string[] };
   /** Where its scripts run; absent = locally. */
   executor?: ExecutorConfig;
   /** One script's own cluster resources (its `cpus`, `mem`, `partition` settings); they win over the executor's. */
@@ -87,4 +92,15 @@ export interface ResolvedConfig {
   areas: string[];
   /** Per-script settings: glob (project-relative) -> settings, in the config's order. */
   scripts: Record<string, ScriptSettings>;
+  coverage: CoverageConfig;
+}
+
+/** `coverage:` in the config. */
+export interface CoverageConfig {
+  /** Every build runs its scripts under coverage.py (else only `build --coverage`). */
+  enabled: boolean;
+  /** Project-relative globs of the library files measured; null: every module of `areas` but the script. */
+  include: string[] | null;
+  /** Absolute path of a coverage.py config file, or null. */
+  rcfile: string | null;
 }

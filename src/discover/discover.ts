@@ -22,6 +22,8 @@ export interface Script {
 
 export interface MonitorStatus {
   dir: string;
+  /** Added from the served Tracking page (kept in the ledger), not in the config. */
+  fromLedger?: boolean;
   exists: boolean;
   recurse: boolean;
   autoTrack: boolean;
@@ -33,6 +35,11 @@ export interface Discovery {
   scripts: Script[];
   monitors: MonitorStatus[];
   warnings: string[];
+  /**
+   * Every folder the walk listed (and each monitored folder), with its mtime as it was just before listing it;
+   * null when it did not exist. A folder whose mtime is unchanged has the same entries: the fast no-op relies on it.
+   */
+  dirs: Map<string, number | null>;
 }
 
 /** Explicit track/untrack decisions, kept in the ledger. */
@@ -41,6 +48,8 @@ export interface TrackState {
   untracked: ReadonlySet<string>;
   /** `.py` files a tracked script's run wrote -> that script: outputs, not scripts, unless tracked explicitly. */
   generated?: ReadonlyMap<string, string>;
+  /** Folders monitored besides the config's (project-relative, from the served Tracking page). */
+  monitors?: ReadonlyArray<string>;
 }
 
 /** Folders that never hold scripts worth running: outputs, virtualenvs, caches (and hidden folders). */
@@ -51,6 +60,8 @@ export interface WalkOptions {
   followSymlinks: boolean;
   /** Told about each folder symlink that was not followed because it leaves `dir`. */
   onLeaving?: (link: string, target: string) => void;
+  /** Told about each folder just before it is listed. */
+  onDir?: (dir: string) => void;
 }
 
 /**
@@ -74,6 +85,7 @@ export function walkScripts(dir: string, recurse: boolean, skip: Set<string>, op
   const visit = (d: string, real: string): void => {
     if (seen.has(real)) return;
     seen.add(real);
+    opts.onDir?.(d);
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(d, { withFileTypes: true });
@@ -124,8 +136,18 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
   const groupMatchers = Object.entries(config.groups).map(([name, globs]) => ({ name, test: picomatch(globs, { dot: true }) }));
   const found = new Map<string, Script>();
   const ownDirs = [config.reportDir, path.dirname(config.ledger)].filter((d) => isInside(config.root, d) && d !== config.root);
+  const dirs = new Map<string, number | null>();
+  const onDir = (d: string): void => {
+    let mtime: number | null = null;
+    try {
+      mtime = fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? null;
+    } catch {
+      // Unstattable: recorded as missing; the walk finds nothing there either, and the same holds while it stays so.
+    }
+    dirs.set(d, mtime);
+  };
 
-  for (const m of config.monitor) {
+  for (const m of [...config.monitor, ...extraMonitors(config, track.monitors ?? [])]) {
     const where = config.file ?? 'the default config';
     let stat: fs.Stats | null = null;
     try {
@@ -136,7 +158,8 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
     if (stat && !stat.isDirectory()) {
       throw new UserError(`Config file ${where}: monitored directory "${m.dir}" (${m.abs}) is a file, not a directory.`);
     }
-    monitors.push({ dir: m.dir, exists: stat !== null, recurse: m.recurse, autoTrack: m.autoTrack, shouldExist: m.shouldExist, group: m.group });
+    if (!dirs.has(m.abs)) dirs.set(m.abs, stat?.mtimeMs ?? null);
+    monitors.push({ dir: m.dir, exists: stat !== null, recurse: m.recurse, autoTrack: m.autoTrack, shouldExist: m.shouldExist, group: m.group, ...('fromLedger' in m ? { fromLedger: true } : {}) });
     if (!stat) {
       if (m.shouldExist) {
         throw new UserError(`Config file ${where}: monitored directory "${m.dir}" (${m.abs}) does not exist, and it has shouldExist: true.`);
@@ -146,6 +169,7 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
     }
     const files = walkScripts(m.abs, m.recurse, new Set(ownDirs), {
       followSymlinks: m.followSymlinks,
+      onDir,
       onLeaving: (link, target) =>
         warnings.push(`"${toRel(config.root, link)}" links to ${target}, outside monitored directory "${m.dir}"; not followed (followSymlinks: true follows it)`),
     });
@@ -174,7 +198,19 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
   }
   // Code-unit order, not localeCompare: the same on every machine and locale.
   scripts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { scripts, monitors, warnings };
+  return { scripts, monitors, warnings, dirs };
+}
+
+/**
+ * Folders kept in the ledger as monitored (added from the served Tracking page): recursive, not auto-tracked (their
+ * scripts are listed to be ticked), never outside the project, and not again when the config monitors them.
+ */
+function extraMonitors(config: ResolvedConfig, dirs: ReadonlyArray<string>): ResolvedConfig['monitor'] {
+  const known = new Set(config.monitor.map((m) => m.abs));
+  return dirs
+    .map((dir) => ({ dir, abs: path.resolve(config.root, dir) }))
+    .filter((m) => isInside(config.root, m.abs) && !known.has(m.abs))
+    .map((m) => ({ ...m, recurse: true, autoTrack: false, shouldExist: false, group: null, followSymlinks: false, fromLedger: true }));
 }
 
 /** Every group name the config defines, from `groups` and from `monitor[].group`. */

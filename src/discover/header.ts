@@ -3,11 +3,11 @@
  *
  * @example
  * # mreorg: timeout=3600 expect=fail
- * # mreorg: argv="--quick --n 3" env.MF_QUICK=1 env.DISPLAY=null
  * # mreorg: cpus=4 mem=8G partition=long
+ * # mreorg: argv="--quick --n 3" env.MF_QUICK=1 env.DISPLAY=null
  */
-import { scriptSettingsSchema } from '../config/schema.js';
 import type { ScriptSettings } from '../model/settings.js';
+import { isScriptSettingsShape } from '../util/checks.generated.js';
 
 export const HEADER_LINES = 20;
 const HEADER = /^\s*#\s*mreorg:(.*)$/;
@@ -19,7 +19,7 @@ export interface HeaderProblem {
 }
 
 /** Settings from the header lines of a script's text (its first HEADER_LINES lines), or a problem. */
-export function parseHeader(text: string): { settings: ScriptSettings | null } | { problem: HeaderProblem } {
+export async function parseHeader(text: string): Promise<{ settings: ScriptSettings | null } | { problem: HeaderProblem }> {
   // Any line ending: a script saved on Windows has its header lines end in \r\n.
   const lines = text.split(/\r?\n/, HEADER_LINES);
   const raw: Record<string, unknown> = {};
@@ -32,6 +32,8 @@ export function parseHeader(text: string): { settings: ScriptSettings | null } |
     if (problem) return { problem: { line: i + 1, message: problem } };
   }
   if (!found) return { settings: null };
+  if (isScriptSettingsShape(raw)) return { settings: raw as ScriptSettings };
+  const { scriptSettingsSchema } = await import('../config/schema.js');
   const parsed = scriptSettingsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -46,17 +48,18 @@ function addPairs(raw: Record<string, unknown>, rest: string): string | null {
   if (words === null) return 'an unclosed quote';
   for (const word of words) {
     const eq = word.indexOf('=');
-    if (eq <= 0) return `"${word}" is not key=value (keys: timeout, expect, argv, env.NAME, cpus, mem, partition)`;
+    if (eq <= 0) return `"${word}" is not key=value (keys: timeout, expect, argv, env.NAME, warm, cpus, mem, partition)`;
     const key = word.slice(0, eq);
     const value = word.slice(eq + 1);
     if (key === 'timeout') raw.timeout = value === 'none' || value === 'null' ? null : Number(value);
     else if (key === 'expect') raw.expect = value;
     else if (key === 'cpus') raw.cpus = Number(value);
     else if (key === 'mem' || key === 'partition') raw[key] = value;
+    else if (key === 'warm') raw.warm = value === 'false' ? false : value === 'true' ? true : value;
     else if (key === 'argv') raw.argv = splitWords(value) ?? [value];
     else if (key.startsWith('env.') && key.length > 4) {
       raw.env = { ...(raw.env as Record<string, string | null> | undefined), [key.slice(4)]: value === 'null' ? null : value };
-    } else return `unknown key "${key}" (keys: timeout, expect, argv, env.NAME, cpus, mem, partition)`;
+    } else return `unknown key "${key}" (keys: timeout, expect, argv, env.NAME, warm, cpus, mem, partition)`;
   }
   return null;
 }

@@ -73,6 +73,12 @@ export class FileHasher {
     return out;
   }
 
+  /** [size, mtimeMs, ino] of the file as it was when its cached digest was made; null when none is cached. */
+  statOf(abs: string): [number, number, number] | null {
+    const e = this.files.get(abs);
+    return e ? [e[0], e[1], e[2]] : null;
+  }
+
   /** Forget a file (after a run wrote it, so the next lookup rehashes even within the same mtime tick). */
   forget(abs: string): void {
     if (this.files.delete(abs)) this.dirty = true;

@@ -36,6 +36,8 @@ export interface LedgerData {
   version: number;
   tracked: string[];
   untracked: string[];
+  /** Folders monitored besides the config's (added from the served Tracking page): project-relative, recursive, not auto-tracked. */
+  monitors: string[];
   /** path -> runconfig -> latest entry */
   latest: Record<string, Record<string, LatestEntry>>;
 }
@@ -46,7 +48,7 @@ interface HistoryFile {
   runs: Run[];
 }
 
-const emptyData = (): LedgerData => ({ version: LEDGER_VERSION, tracked: [], untracked: [], latest: {} });
+const emptyData = (): LedgerData => ({ version: LEDGER_VERSION, tracked: [], untracked: [], monitors: [], latest: {} });
 
 /**
  * lowdb adapter whose writes are atomic (temp + fsync + rename). The Ledger reads through readLedgerFile(), which
@@ -86,7 +88,7 @@ export function slugFor(relPath: string): string {
   return `${readable}-${h.toString(36)}`;
 }
 
-type TrackOp = { path: string; op: 'track' | 'untrack' };
+type TrackOp = { path: string; op: 'track' | 'untrack' | 'monitor' | 'unmonitor' };
 
 export class Ledger {
   readonly file: string;
@@ -136,7 +138,10 @@ export class Ledger {
     if (got.kind === 'newer') throw ledger.newerError(got.version);
     if (got.kind === 'absent' || (got.kind === 'ok' && got.dropped.length === 0 && got.trimmed === 0)) {
       ledger.db.data = got.kind === 'ok' ? got.data : emptyData();
-      ledger.knownGen = gen;
+      // Read without the lock, the token may be a writer's that has not renamed its ledger in yet (it writes the
+      // token first): trusting it would pair that token with the old ledger and lose that write for good. So the
+      // first flush or refresh rereads under the lock (a no-op build never flushes, and pays nothing).
+      ledger.knownGen = gen === '' ? '' : `${gen} (unverified)`;
       return ledger;
     }
     // Something to set right: under the lock, on the file as it is now (another build may have done it).
@@ -245,17 +250,25 @@ export class Ledger {
     return this.db.data;
   }
 
-  trackState(): { tracked: Set<string>; untracked: Set<string>; generated: Map<string, string> } {
-    return { tracked: new Set(this.db.data.tracked), untracked: new Set(this.db.data.untracked), generated: this.generatedScripts() };
+  trackState(): { tracked: Set<string>; untracked: Set<string>; generated: Map<string, string>; monitors: string[] } {
+    const d = this.db.data;
+    return { tracked: new Set(d.tracked), untracked: new Set(d.untracked), generated: this.generatedScripts(), monitors: [...d.monitors] };
   }
 
   /** `.py` files that recorded runs wrote (a cache's generated code, say) -> the script that wrote them. */
   private generatedScripts(): Map<string, string> {
     const out = new Map<string, string>();
-    for (const [script, byRc] of Object.entries(this.db.data.latest)) {
-      for (const entry of Object.values(byRc)) for (const w of entry.writes) if (w.endsWith('.py') && w !== script) out.set(w, script);
+    const latest = this.db.data.latest;
+    for (const script in latest) {
+      const byRc = latest[script]!;
+      for (const rc in byRc) for (const w of byRc[rc]!.writes) if (w.endsWith('.py') && w !== script) out.set(w, script);
     }
     return out;
+  }
+
+  /** [script, latest entry] of every script under `runconfig` (the warm executor learns its preload set from them). */
+  allLatest(runconfig: string): Array<[string, LatestEntry]> {
+    return Object.entries(this.db.data.latest).flatMap(([p, byRc]) => (byRc[runconfig] ? [[p, byRc[runconfig]] as [string, LatestEntry]] : []));
   }
 
   latest(relPath: string, runconfig: string): LatestEntry | undefined {
@@ -280,6 +293,13 @@ export class Ledger {
     this.pendingRuns.push(run);
     this.pendingLatest.push({ path: run.path, runconfig: run.runconfig, entry });
     this.applyLatest(this.db.data, run.path, run.runconfig, entry);
+  }
+
+  /** Adds or removes a folder monitored besides the config's (project-relative); written with the next flush. */
+  setMonitored(dir: string, on: boolean): void {
+    const op: TrackOp = { path: dir, op: on ? 'monitor' : 'unmonitor' };
+    this.pendingTrack.push(op);
+    applyTrack(this.db.data, op);
   }
 
   setTracked(paths: string[], tracked: boolean): void {
@@ -397,6 +417,11 @@ export class Ledger {
 
 
 function applyTrack(data: LedgerData, op: TrackOp): void {
+  if (op.op === 'monitor' || op.op === 'unmonitor') {
+    const rest = data.monitors.filter((d) => d !== op.path);
+    data.monitors = op.op === 'monitor' ? [...rest, op.path].sort() : rest;
+    return;
+  }
   const add = op.op === 'track' ? data.tracked : data.untracked;
   const remove = op.op === 'track' ? data.untracked : data.tracked;
   if (!add.includes(op.path)) add.push(op.path);

@@ -4,113 +4,65 @@
  * and used as a ledger they crash mreorg or lose runs. The schema is tied to the TypeScript types the rest of
  * mreorg uses (types.ts, LedgerData) by a compile-time check below, so the two cannot drift apart.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { LedgerData } from './ledger.js';
 import type { Fingerprint, LatestEntry } from '../model/entry.js';
+import { isLedgerShape } from '../util/checks.generated.js';
+import { zod } from '../util/zod.js';
 
-const digests = z.record(z.string(), z.string().nullable());
+/** The schemas, built from zod when first needed (see util/zod.ts: a good ledger never needs them). */
+export function ledgerSchemasOf(z: typeof import('zod').z) {
+  const digests = z.record(z.string(), z.string().nullable());
 
-export const fingerprintSchema = z.object({
-  hash: z.string(),
-  env: z.record(z.string(), z.string().nullable()),
-  argv: z.array(z.string()),
-  python: z.string(),
-  modules: digests,
-  data: digests,
-  packages: z.record(z.string(), z.string()),
-  timeout: z.number().nullable().optional(),
-});
+  const fingerprintSchema = z.object({
+    hash: z.string(),
+    env: z.record(z.string(), z.string().nullable()),
+    argv: z.array(z.string()),
+    python: z.string(),
+    modules: digests,
+    data: digests,
+    packages: z.record(z.string(), z.string()),
+    timeout: z.number().nullable().optional(),
+  });
 
-export const latestEntrySchema = z.object({
-  runId: z.string(),
-  result: z.enum(['success', 'failed', 'timeout', 'interrupted']),
-  startedAt: z.string(),
-  durationMs: z.number(),
-  fingerprint: fingerprintSchema,
-  writes: z.array(z.string()),
-  figures: z.number(),
-  error: z.object({ type: z.string(), message: z.string() }).nullable(),
-  job: z
-    .object({ executor: z.literal('slurm'), id: z.string(), node: z.string().nullable(), queuedMs: z.number().nullable(), state: z.string(), reason: z.string().optional() })
-    .optional(),
-  changed: z.object({ against: z.enum(['baseline', 'previous']), changes: z.number() }).optional(),
-});
+  const latestEntrySchema = z.object({
+    runId: z.string(),
+    result: z.enum(['success', 'failed', 'timeout', 'interrupted']),
+    startedAt: z.string(),
+    durationMs: z.number(),
+    fingerprint: fingerprintSchema,
+    writes: z.array(z.string()),
+    figures: z.number(),
+    error: z.object({ type: z.string(), message: z.string() }).nullable(),
+    job: z
+      .object({ executor: z.literal('slurm'), id: z.string(), node: z.string().nullable(), queuedMs: z.number().nullable(), state: z.string(), reason: z.string().optional() })
+      .optional(),
+    changed: z.object({ against: z.enum(['baseline', 'previous']), changes: z.number() }).optional(),
+  });
 
-/** `version` is checked before (a higher number is a newer mreorg's ledger, refused rather than called broken). */
-export const ledgerSchema = z.object({
-  version: z.number().int().min(1),
-  tracked: z.array(z.string()).default([]),
-  untracked: z.array(z.string()).default([]),
-  /** path -> runconfig -> latest entry */
-  latest: z.record(z.string(), z.record(z.string(), latestEntrySchema)).default({}),
-});
+  /** `version` is checked before (a higher number is a newer mreorg's ledger, refused rather than called broken). */
+  const ledgerSchema = z.object({
+    version: z.number().int().min(1),
+    tracked: z.array(z.string()).default([]),
+    untracked: z.array(z.string()).default([]),
+    monitors: z.array(z.string()).default([]),
+    /** path -> runconfig -> latest entry */
+    latest: z.record(z.string(), z.record(z.string(), latestEntrySchema)).default({}),
+  });
+  return { fingerprintSchema, latestEntrySchema, ledgerSchema };
+}
+
+type Schemas = ReturnType<typeof ledgerSchemasOf>;
+let built: Schemas | undefined;
+export const ledgerSchemas = (): Schemas => (built ??= ledgerSchemasOf(zod()));
 
 // Compile-time: each schema describes exactly its type (a field added to one and not the other fails `tsc`).
 // Required<>: an optional field present on one side only must fail too.
 type Same<A, B> = [Required<A>] extends [Required<B>] ? ([Required<B>] extends [Required<A>] ? true : false) : false;
-const sameFingerprint: Same<z.output<typeof fingerprintSchema>, Fingerprint> = true;
-const sameEntry: Same<z.output<typeof latestEntrySchema>, LatestEntry> = true;
-const sameLedger: Same<z.output<typeof ledgerSchema>, LedgerData> = true;
+const sameFingerprint: Same<z.output<Schemas['fingerprintSchema']>, Fingerprint> = true;
+const sameEntry: Same<z.output<Schemas['latestEntrySchema']>, LatestEntry> = true;
+const sameLedger: Same<z.output<Schemas['ledgerSchema']>, LedgerData> = true;
 void [sameFingerprint, sameEntry, sameLedger];
-
-/**
- * A plain predicate equivalent to `schema.safeParse(x).success`, generated from the schema's definition as one
- * JavaScript function: zod costs microseconds per object, which at 10,000 latest entries would be a large share
- * of a no-op build, and this costs about what JSON.parse takes to make those objects. Only the kinds of node the
- * ledger uses are compiled; any other node (one with checks, such as `int().min(1)`) asks zod itself, so the
- * predicate cannot accept what the schema rejects.
- */
-export function compileCheck(schema: z.ZodType): (x: unknown) => boolean {
-  const delegated: z.ZodType[] = [];
-  const enums: Set<unknown>[] = [];
-  let n = 0;
-  const fresh = (): string => `v${n++}`;
-  /** Statements that `return false` unless the value in variable `v` matches `node`. */
-  const emit = (node: z.ZodType, v: string): string => {
-    const def = node.def as { type: string; checks?: unknown[] } & Record<string, any>;
-    const plain = !def.checks || def.checks.length === 0;
-    switch (def.type) {
-      case 'string':
-        if (plain) return `if (typeof ${v} !== 'string') return false;`;
-        break;
-      case 'number':
-        if (plain) return `if (typeof ${v} !== 'number' || !Number.isFinite(${v})) return false;`;
-        break;
-      case 'enum':
-        enums.push(new Set(Object.values(def.entries as Record<string, unknown>)));
-        return `if (!E[${enums.length - 1}].has(${v})) return false;`;
-      case 'nullable':
-        return `if (${v} !== null) { ${emit(def.innerType, v)} }`;
-      case 'default':
-      case 'optional':
-        return `if (${v} !== undefined) { ${emit(def.innerType, v)} }`;
-      case 'array': {
-        if (!plain) break;
-        const [i, item] = [fresh(), fresh()];
-        return `if (!Array.isArray(${v})) return false; for (let ${i} = 0; ${i} < ${v}.length; ${i}++) { const ${item} = ${v}[${i}]; ${emit(def.element, item)} }`;
-      }
-      case 'record': {
-        const key = def.keyType.def as { type: string; checks?: unknown[] };
-        if (!plain || key.type !== 'string' || (key.checks ?? []).length > 0) break;
-        const [k, item] = [fresh(), fresh()];
-        return `if (!isObject(${v})) return false; for (const ${k} in ${v}) { const ${item} = ${v}[${k}]; ${emit(def.valueType, item)} }`;
-      }
-      case 'object': {
-        if (!plain || def.catchall) break;
-        const fields = Object.entries(def.shape as Record<string, z.ZodType>).map(([name, field]) => {
-          const item = fresh();
-          return `const ${item} = ${v}[${JSON.stringify(name)}]; ${emit(field, item)}`;
-        });
-        return `if (!isObject(${v})) return false; ${fields.join(' ')}`;
-      }
-    }
-    delegated.push(node);
-    return `if (!D[${delegated.length - 1}].safeParse(${v}).success) return false;`;
-  };
-  const body = `${emit(schema, 'x')} return true;`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is made above from the schema alone
-  return new Function('isObject', 'E', 'D', `return function check(x) { ${body} };`)(isObject, enums, delegated);
-}
 
 export type Checked =
   | { kind: 'ok'; data: LedgerData; dropped: string[] }
@@ -125,11 +77,12 @@ export type Checked =
 export function checkLedger(raw: unknown, ourVersion: number): Checked {
   const version = isObject(raw) ? raw.version : undefined;
   if (typeof version === 'number' && version > ourVersion) return { kind: 'newer', version };
-  if (isObject(raw) && isLedger(raw)) {
-    // The entries are as the schema wants them: zod only fills the defaults of the top level (cheap).
-    const top = ledgerSchema.parse({ ...raw, latest: {} });
-    return { kind: 'ok', data: { ...top, latest: (raw.latest as LedgerData['latest'] | undefined) ?? top.latest }, dropped: [] };
+  if (isObject(raw) && isLedgerShape(raw)) {
+    // As the schema wants it: only the top level's defaults are filled in (a test holds them to the schema's).
+    const data = { version: raw.version, tracked: raw.tracked ?? [], untracked: raw.untracked ?? [], monitors: raw.monitors ?? [], latest: raw.latest ?? {} };
+    return { kind: 'ok', data: data as LedgerData, dropped: [] };
   }
+  const { ledgerSchema } = ledgerSchemas();
   const first = ledgerSchema.safeParse(raw);
   if (first.success) return { kind: 'ok', data: first.data, dropped: [] };
   const bad = new Map<string, string>();
@@ -152,8 +105,6 @@ export function checkLedger(raw: unknown, ourVersion: number): Checked {
   if (!second.success) return { kind: 'invalid', reason: describe(second.error.issues[0]!) };
   return { kind: 'ok', data: second.data, dropped };
 }
-
-const isLedger = compileCheck(ledgerSchema);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -18,4 +18,6 @@ export interface ScriptSettings {
   cpus?: number;
   mem?: string;
   partition?: string;
+  /** false: this script always runs cold (never forked from a warm interpreter). */
+  warm?: boolean;
 }

@@ -199,6 +199,7 @@ export function effectiveRunconfig(rc: Runconfig, s: ScriptSettings | undefined)
     argv: s.argv ?? rc.argv,
     env: s.env ? { ...rc.env, ...s.env } : rc.env,
     ...resourcesOf(s),
+    ...(s.warm === false ? { warm: false } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
  * The plain data the HTML report is rendered from. The templates get this, never the ledger: the composition
  * point (src/report/data.ts) builds it from the config, the discovered scripts, the plan and the ledger.
  */
+import type { CoverageView } from '../coverage/combine.js';
 import type { MonitorStatus } from '../discover/discover.js';
 import type { Run, RunResult } from '../model/run.js';
 import type { ScriptState } from '../model/state.js';
@@ -79,4 +80,13 @@ export interface ReportData {
   scripts: ReportScript[];
   /** Per runconfig, the dependency cycles and what their scripts share (see cycleNote). */
   cycleNotes?: Record<string, string[]>;
+  /** Library coverage (build --coverage), when some run was measured. */
+  coverage?: ReportCoverage | null;
+}
+
+export interface ReportCoverage {
+  /** Runconfig -> its combined coverage (only runconfigs with data). */
+  views: Record<string, CoverageView>;
+  /** Library file (project-relative) -> its text now, '' when unreadable. */
+  sources: Record<string, string>;
 }

@@ -12,6 +12,7 @@ import { siteView, type ReportIndex } from './view-common.js';
 import { configView, trackingView } from './view-project.js';
 import { overviewPage } from './view-folders.js';
 import { failureCount, failuresView, outputView, timingView } from './view-runconfig.js';
+import { coverageFilePage, coverageFileView, coveragePage, coverageView } from './view-coverage.js';
 import { runView, scriptView } from './view-script.js';
 
 export interface PageSpec {
@@ -52,6 +53,7 @@ export function* pageSpecs(index: ReportIndex, figures: FigureIndex, options: Pa
     yield { file: file('timing'), template: 'timing.njk', context: { site: site('timing'), page: timingView(index, runconfig) } };
     yield { file: file('changes'), template: 'changes.njk', context: { site: site('changes'), page: changesView(index, runconfig, changeImages) } };
   }
+  yield* coveragePages(index);
   yield {
     file: 'tracking.html',
     template: 'tracking.njk',
@@ -89,4 +91,24 @@ export function* pageSpecs(index: ReportIndex, figures: FigureIndex, options: Pa
 function runconfigNames(index: ReportIndex): string[] {
   const names = [index.data.defaultRunconfig, ...index.data.runconfigs.map((rc) => rc.name)];
   return [...new Set(names)];
+}
+
+/** The Coverage page of each runconfig with coverage data, and a page per library file. */
+function* coveragePages(index: ReportIndex): Generator<PageSpec> {
+  const { data } = index;
+  const cov = data.coverage;
+  if (!cov) return;
+  const multi = Object.keys(cov.views).length > 1;
+  for (const [rc, view] of Object.entries(cov.views)) {
+    const site = siteView(index, { kind: 'coverage', rel: '', pageTitle: multi ? `Coverage · ${rc}` : 'Coverage', runconfig: rc });
+    yield { file: coveragePage(rc, data.defaultRunconfig), template: 'coverage.njk', context: { site, page: coverageView(index, view) } };
+    const fileSite = siteView(index, { kind: 'coverage', rel: '../', pageTitle: '', runconfig: rc });
+    for (const f of view.files) {
+      yield {
+        file: coverageFilePage(rc, f.path),
+        template: 'coverage-file.njk',
+        context: { site: { ...fileSite, pageTitle: `${f.path} · coverage${multi ? ` · ${rc}` : ''}` }, page: coverageFileView(index, rc, f, cov.sources[f.path] ?? '', data.defaultRunconfig) },
+      };
+    }
+  }
 }

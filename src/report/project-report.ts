@@ -11,6 +11,7 @@ import type { Project } from '../project/project.js';
 import { survey, type Survey } from '../survey/survey.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { reportData } from './data.js';
+import { reportCoverage } from './coverage-data.js';
 import { writeReport } from './render.js';
 
 import { VERSION } from '../version.js';
@@ -34,6 +35,7 @@ export async function writeProjectReport(project: Project, cwd: string, building
     building,
     version: VERSION,
   });
+  data.coverage = reportCoverage(project.config, project.ledger);
   const dir = project.config.reportDir;
   try {
     await writeReport(data, dir, { figureFormats: project.config.reportFigureFormats });

@@ -14,7 +14,7 @@ import { isLitter, removeLitter } from '../ledger/litter.js';
 import { STATE_FILE, type FileRecord } from './state.js';
 
 /** Every folder the report writes into (besides its root); pages and figures never go deeper. */
-export const SUBFOLDERS = ['assets', 'scripts', 'runs', 'figures', 'thumbs'];
+export const SUBFOLDERS = ['assets', 'scripts', 'runs', 'figures', 'thumbs', 'coverage'];
 
 /**
  * Temp files of writeAtomic (`<target>.<pid>.tmp`) a killed or failed render left: any in the report's own

@@ -7,7 +7,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Run, RunError } from '../model/run.js';
 import { formatTimestamp } from './format.js';
 import type { ReportData, ReportRunconfig, ReportScript } from './model.js';
-import { paths, type RunconfigPageKind } from './slug.js';
+import { pageName, paths, type RunconfigPageKind } from './slug.js';
 
 export interface ReportIndex {
   data: ReportData;
@@ -37,7 +37,7 @@ export function indexReport(data: ReportData): ReportIndex {
 }
 
 /** Page kinds, for the navigation's "you are here". */
-export type PageKind = RunconfigPageKind | 'tracking' | 'config' | 'script' | 'run';
+export type PageKind = RunconfigPageKind | 'tracking' | 'config' | 'script' | 'run' | 'coverage';
 
 export interface SiteView {
   title: string;
@@ -45,7 +45,7 @@ export interface SiteView {
   rel: string;
   pageTitle: string;
   /** Links to the six top-level pages (a fixed set: the template lists them without a loop, 24k pages add up). */
-  nav: Record<'index' | 'output' | 'failures' | 'timing' | 'changes' | 'tracking' | 'config', string>;
+  nav: Record<'index' | 'output' | 'failures' | 'timing' | 'changes' | 'tracking' | 'config', string> & { coverage: string | null };
   /** Which page this is, for aria-current. */
   active: PageKind;
   /** Failed scripts, shown beside "Failures" (per-runconfig pages only). */
@@ -82,6 +82,7 @@ export function siteView(index: ReportIndex, o: SiteOptions): SiteView {
     changes: perRc('changes'),
     tracking: `${o.rel}tracking.html`,
     config: `${o.rel}config.html`,
+    coverage: coverageNav(data, rc, o.rel),
   };
   const perRcKind = isRunconfigKind(o.kind) ? o.kind : null;
   const runconfigs =
@@ -105,6 +106,16 @@ export function siteView(index: ReportIndex, o: SiteOptions): SiteView {
       ? `mreorg ${data.mreorgVersion} · generated ${formatTimestamp(data.generatedAt)}${data.building ? ' · build running' : ''}`
       : `mreorg ${data.mreorgVersion}`,
   };
+}
+
+/** The Coverage page of the runconfig (or of the default one) when there is coverage data; else no link. */
+function coverageNav(data: ReportIndex['data'], rc: string, rel: string): string | null {
+  const views = data.coverage?.views;
+  if (!views) return null;
+  const name = views[rc] ? rc : views[data.defaultRunconfig] ? data.defaultRunconfig : Object.keys(views)[0];
+  if (name === undefined) return null;
+  // As view-coverage.ts's coveragePage (which imports this module).
+  return rel + (name === data.defaultRunconfig ? 'coverage.html' : `coverage-${pageName(name)}.html`);
 }
 
 function isRunconfigKind(kind: PageKind): kind is RunconfigPageKind {

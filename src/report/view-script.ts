@@ -16,6 +16,7 @@ import { paths } from './slug.js';
 import { errorView, scriptLink, timeView, type ReportIndex } from './view-common.js';
 import { statusOf } from './view-runconfig.js';
 import { figureHistory } from './changes.js';
+import { scriptCoverage } from './view-coverage.js';
 
 const REL = '../';
 /** Output longer than this many lines starts collapsed (scrollable, never cut). */
@@ -69,6 +70,7 @@ export function scriptView(index: ReportIndex, script: ReportScript, figures: Fi
     upstream: script.upstream.map((p) => scriptLink(index, p, REL)),
     downstream: script.downstream.map((p) => scriptLink(index, p, REL)),
     lines: countLines(script.source),
+    coverage: scriptCoverage(index, script),
   };
 }
 

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { Interpreter } from '../model/run.js';
 import { ensureShimBytecode } from './bytecode.js';
+import type { RunCoverage } from './coverage.js';
 import type { Executor, Job, RunningJob } from './executor.js';
 import { LAUNCHER, runScript } from './script.js';
 
@@ -17,6 +18,8 @@ export interface LocalExecutorOptions {
   maxBytes: number;
   /** Scripts run at once: with more than one, BLAS thread counts default to 1. */
   jobs: number;
+  /** Measure each run with coverage.py; null or absent: off. */
+  coverage?: RunCoverage | null;
 }
 
 export class LocalExecutor implements Executor {

@@ -2,7 +2,7 @@
  * One script process: spawn, capture both streams (bounded), enforce the timeout, obey an abort (Ctrl-C), and
  * clean up whatever the script left running. Never throws for anything the script does: every ending is data.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { OutputCapture } from './capture.js';
@@ -42,8 +42,15 @@ export interface ProcessOutcome {
   strays: number;
 }
 
-/** A script's process: stdin closed, both output streams piped. */
-type Child = ChildProcessByStdio<null, Readable, Readable>;
+/** What supervising a script's process needs of it: its pid, its exit, its two output streams. */
+export interface ScriptProcess {
+  readonly pid?: number | undefined;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  on(event: 'error', listener: (e: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+}
+type Child = ScriptProcess;
 
 /** The scripts running now, so a second Ctrl-C can kill them all at once. */
 const active = new Set<RunTree>();
@@ -54,10 +61,6 @@ export function killAllNow(): void {
 }
 
 export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
-  const stdout = new OutputCapture(spec.maxBytes, spec.stdoutLog);
-  const stderr = new OutputCapture(spec.maxBytes, spec.stderrLog);
-  const started = performance.now();
-  const out: ProcessOutcome = { exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: 0, stdout, stderr, spawnError: null, strays: 0 };
   const prepared = prepareRun(spec.token);
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd,
@@ -67,6 +70,18 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     // Its own process group, so the timeout can signal the script and its children together.
     detached: true,
   });
+  return superviseProcess(spec, child, prepared);
+}
+
+/**
+ * Everything after the start, for a script's process however it was started (spawned here, or forked by a warm
+ * interpreter, warm-process.ts): capture, timeout, abort, leftovers. `prepared` is prepareRun's for its token.
+ */
+export async function superviseProcess(spec: ProcessSpec, child: ScriptProcess, prepared: ReturnType<typeof prepareRun>): Promise<ProcessOutcome> {
+  const stdout = new OutputCapture(spec.maxBytes, spec.stdoutLog);
+  const stderr = new OutputCapture(spec.maxBytes, spec.stderrLog);
+  const started = performance.now();
+  const out: ProcessOutcome = { exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: 0, stdout, stderr, spawnError: null, strays: 0 };
   const tree = trackRun(prepared, child.pid, spec.token);
   if (tree) active.add(tree);
   child.stdout.on('data', (c: Buffer) => {

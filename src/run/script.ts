@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Runconfig } from '../config/types.js';
 import type { Interpreter, Run, RunDeps, RunError, RunFigure, RunResult } from '../model/run.js';
 import { isInside, shimDir, toRel } from '../util/paths.js';
+import { coverageEnv, type RunCoverage } from './coverage.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { runProcess, type ProcessOutcome, type ProcessSpec } from './process.js';
 import { parseTraceback } from './traceback.js';
@@ -28,6 +29,8 @@ export interface ScriptRunSpec {
   jobs: number;
   signal?: AbortSignal;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** Measure the project's library with coverage.py (build --coverage). */
+  coverage?: RunCoverage | null;
 }
 
 export const LAUNCHER = path.join(shimDir, 'mreorg', '_launch.py');
@@ -50,7 +53,8 @@ export function scriptEnv(base: NodeJS.ProcessEnv, rc: Runconfig, extra: Record<
   return { ...env, ...extra, MREORG_SAVEALL: '', MREORG_NOSHOW: '', MPLBACKEND: 'Agg' };
 }
 
-export async function runScript(spec: ScriptRunSpec): Promise<Run> {
+/** `runner` starts and supervises the process: spawned (runProcess) or forked warm (warm.ts). */
+export async function runScript(spec: ScriptRunSpec, runner: (p: ProcessSpec) => Promise<ProcessOutcome> = runProcess): Promise<Run> {
   const id = newRunId();
   const abs = path.join(spec.root, spec.path);
   const manifestFile = path.join(spec.workDir, 'tmp', `${id}.manifest.json`);
@@ -60,7 +64,7 @@ export async function runScript(spec: ScriptRunSpec): Promise<Run> {
     // No manifest then (full disk, read-only folder): the run still happens and falls back to stderr.
   }
   const startedAt = new Date().toISOString();
-  const out = await runProcess(processSpec(spec, id, abs, manifestFile));
+  const out = await runner(processSpec(spec, id, abs, manifestFile));
   const manifest = readManifest(manifestFile, spec.maxBytes);
   fs.rmSync(manifestFile, { force: true });
   return runOf(spec, { id, abs, startedAt, out, manifest });
@@ -75,6 +79,7 @@ export function processSpec(spec: ScriptRunSpec, id: string, abs: string, manife
       MREORG_MANIFEST: manifestFile,
       MREORG_PROJECT_ROOT: spec.areas.join(path.delimiter),
       MREORG_FIGURE_FORMATS: spec.figureFormats.join(','),
+      ...(spec.coverage ? coverageEnv(spec.coverage, spec.path, id) : {}),
     },
     spec.jobs,
   );

@@ -33,7 +33,7 @@ export async function settingsOf(config: ResolvedConfig, scripts: Script[], dige
     const hash = digests.get(script.path);
     let header = hash ? cache.headers[hash] : undefined;
     if (header === undefined) {
-      header = readHeader(script);
+      header = await readHeader(script);
       if (hash) ((cache.headers[hash] = header), (learnt = true));
     }
     let merged: ScriptSettings = header ?? {};
@@ -45,7 +45,7 @@ export async function settingsOf(config: ResolvedConfig, scripts: Script[], dige
   return out;
 }
 
-function readHeader(script: Script): ScriptSettings | null {
+async function readHeader(script: Script): Promise<ScriptSettings | null> {
   let text = '';
   try {
     const fd = fs.openSync(script.abs, 'r');
@@ -59,7 +59,7 @@ function readHeader(script: Script): ScriptSettings | null {
     // Unreadable scripts are reported by the planner (`cannot be read`); they have no header.
     return null;
   }
-  const r = parseHeader(text);
+  const r = await parseHeader(text);
   if ('problem' in r) {
     throw new UserError(`${script.path}:${r.problem.line}: the "# mreorg:" header is invalid: ${r.problem.message}. Fix the line, or remove it.`);
   }

@@ -2,7 +2,6 @@
  * The project as it is now, for the scripts a command selected: which scripts, their digests and those of every
  * recorded or declared input, and the interpreter. Everything the planner compares with the ledger.
  */
-import path from 'node:path';
 import { checkName } from '../config/index.js';
 import { expandDeclared } from '../discover/declared.js';
 import { discover, groupNames, type Discovery, type Script } from '../discover/discover.js';
@@ -10,6 +9,7 @@ import { select, type Selection } from '../discover/select.js';
 import type { Interpreter } from '../model/run.js';
 import type { ScriptSettings } from '../model/settings.js';
 import type { Project } from '../project/project.js';
+import { fromRel } from '../util/paths.js';
 import { packageVersions, probeInterpreter } from './interpreter.js';
 import { settingsOf } from './settings.js';
 
@@ -44,18 +44,23 @@ export async function survey(project: Project, cwd: string, sel: SurveyOptions):
   const declared = await expandDeclared(config, scripts);
   const files = new Set<string>();
   const packageNames = new Set<string>();
+  const runconfigs = Object.keys(config.runconfigs);
   for (const s of scripts) {
     files.add(s.path);
-    for (const rc of Object.keys(config.runconfigs)) {
+    for (const rc of runconfigs) {
       const fp = ledger.latest(s.path, rc)?.fingerprint;
-      if (fp) for (const f of [...Object.keys(fp.modules), ...Object.keys(fp.data)]) files.add(f);
-      if (fp && sel.packages) for (const p of Object.keys(fp.packages)) packageNames.add(p);
+      if (!fp) continue;
+      for (const f in fp.modules) files.add(f);
+      for (const f in fp.data) files.add(f);
+      if (sel.packages) for (const p in fp.packages) packageNames.add(p);
     }
     for (const f of declared.get(s.path) ?? []) files.add(f);
   }
-  const absDigests = await hasher.hashAll([...files].map((f) => path.join(config.root, f)));
+  const rel = [...files];
+  const abs = rel.map((f) => fromRel(config.root, f));
+  const absDigests = await hasher.hashAll(abs);
   const digests = new Map<string, string | null>();
-  for (const f of files) digests.set(f, absDigests.get(path.join(config.root, f)) ?? null);
+  rel.forEach((f, i) => digests.set(f, absDigests.get(abs[i]!) ?? null));
   const settings = await settingsOf(config, scripts, digests, ledger.dir);
   const interpreter = await interpreterP;
   const packages = sel.packages ? await packageVersions(config.python, [...packageNames].sort()) : undefined;

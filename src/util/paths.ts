@@ -16,6 +16,13 @@ export function toRel(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/');
 }
 
+/** The absolute path of a project-relative one (toRel's inverse), without path.join's normalising when not needed. */
+export function fromRel(root: string, rel: string): string {
+  // No `.` at the start of a segment (`./`, `../`, or a hidden name: those take path.join) and no `//`.
+  const plain = path.sep === '/' && !root.endsWith('/') && rel !== '' && rel[0] !== '/' && rel[0] !== '.' && !rel.includes('/.') && !rel.includes('//');
+  return plain ? `${root}/${rel}` : path.join(root, rel);
+}
+
 /** True when `abs` is `root` itself or inside it. */
 export function isInside(root: string, abs: string): boolean {
   if (abs.startsWith(root) && abs[root.length] === path.sep && !abs.includes(`${path.sep}..`)) return true;

@@ -58,6 +58,12 @@ test(
     assert.match(changes[1].diff, /^-gain 1\.0\n\+gain 3\.0$/m);
     assert.equal(second.doc.changed, [{ path: 'sims/sim_ok.py', ran: true, against: 'previous', changes: 2 }]);
     assert.match(second.res.stderr, /\n1 script changed its results: sims\/sim_ok\.py \(figure 1: [\d.]+% of pixels, stdout: 2 lines\)\n/);
+    // mreorg show says the same of the last run, in words and in its JSON.
+    const show = await rig.run(['show', 'sims/sim_ok.py']);
+    assert.match(show.stdout, /\nResults differ from the previous run \([^)]+\):\n  figure 1: [\d.]+% of pixels\n  stdout: 2 lines\n/);
+    const shown = JSON.parse((await rig.run(['show', 'sims/sim_ok.py', '--json'])).stdout);
+    assert.equal(shown.runs[0].comparison.changes.map((c: any) => c.kind), ['figure', 'stdout']);
+    assert.is(shown.runs[1].comparison?.changes.length ?? 0, 0);
   }),
 );
 

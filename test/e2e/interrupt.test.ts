@@ -68,14 +68,18 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 test(
   'the terminal closes during a build: scripts stopped, runs recorded as interrupted, claims released, no crash',
   withTimeout(T, async () => {
-    rig.write({ 'fast.py': 'print("fast done")\n', 'slow.py': SLOW });
-    // mreorg runs on a real pseudo-terminal, as in a terminal window; closing the master side hangs it up.
+    rig.write({ 'fast.py': 'print("fast done")\nopen("fast.done", "w").close()\n', 'slow.py': SLOW });
+    // mreorg runs on a real pseudo-terminal, as in a terminal window; closing the master side hangs it up. It is
+    // closed once fast.py is over (and a moment more for mreorg to record it, on a loaded machine too).
     const driver = [
-      'import json, os, pty, select, sys',
+      'import json, os, pty, select, sys, time',
       'pid, fd = pty.fork()',
       'if pid == 0:',
       '    os.execv(sys.argv[1], sys.argv[1:])',
-      'while not os.path.exists("slow_child.pid"):',
+      'until = None',
+      'while until is None or time.time() < until:',
+      '    if until is None and os.path.exists("slow_child.pid") and os.path.exists("fast.done"):',
+      '        until = time.time() + 1.5',
       '    if select.select([fd], [], [], 0.05)[0]:',
       '        os.read(fd, 65536)  # what mreorg prints, so it never blocks on a full terminal',
       'os.close(fd)',

@@ -16,13 +16,14 @@ const LAYERS: string[][] = [
   ['model'],
   ['config'],
   ['hash', 'ledger'],
-  ['project', 'discover', 'fingerprint', 'compare'],
+  ['project', 'discover', 'fingerprint', 'compare', 'coverage', 'queue'],
   ['survey'],
   ['plan', 'run'],
   ['schedule'],
   ['report'],
   ['reporters'],
   ['commands'],
+  ['serve'],
   ['cli', 'index'],
 ];
 const rank = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, i] as const)));

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sweepLedgerLitter } from '../../src/ledger/litter.js';
-import { checkLedger, compileCheck, ledgerSchema } from '../../src/ledger/schema.js';
+import { checkLedger, ledgerSchemas } from '../../src/ledger/schema.js';
+import { isLedgerShape } from '../../src/util/checks.generated.js';
 
 const entry = () => ({
   runId: 'r1',
@@ -45,8 +46,9 @@ const MUTATIONS: Array<[string, (l: any) => void]> = [
   ['an unknown key', (l) => (l.latest['a.py'].std.extra = 1)],
 ];
 
-test('the compiled check accepts exactly what the zod schema accepts', () => {
-  const isLedger = compileCheck(ledgerSchema);
+test('the generated check accepts exactly what the zod schema accepts', () => {
+  const { ledgerSchema } = ledgerSchemas();
+  const isLedger = isLedgerShape;
   for (const [name, mutate] of MUTATIONS) {
     const l = good();
     mutate(l);
@@ -70,7 +72,9 @@ test('checkLedger: a wrong top level is invalid, a bad entry is dropped alone, a
   assert.is(got.dropped.length, 1);
   assert.match(got.dropped[0]!, /^b\.py under short \(latest\.b\.py\.short\./);
   const defaults = checkLedger({ version: 1 }, 1);
-  assert.equal(defaults, { kind: 'ok', data: { version: 1, tracked: [], untracked: [], latest: {} }, dropped: [] });
+  assert.equal(defaults, { kind: 'ok', data: { version: 1, tracked: [], untracked: [], monitors: [], latest: {} }, dropped: [] });
+  // The defaults filled in without zod are the schema's own.
+  assert.equal((defaults as { data: unknown }).data, ledgerSchemas().ledgerSchema.parse({ version: 1 }));
 });
 
 test('sweep: orphan manifests go unless a live build holds a claim; temp files go only when their writer is dead', () => {

@@ -69,4 +69,23 @@ test('history is bounded and newest first', async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test("a ledger opened while another build is between writing its token and renaming its ledger in keeps that build's runs", async () => {
+  const dir = tmp();
+  const file = path.join(dir, 'ledger.json');
+  const a = await Ledger.open(file, 20, dir);
+  a.record(...run('x.py', 1));
+  await a.flush();
+  // Another build mid-write: its new token is on disk, its new ledger (with z.py) not yet.
+  fs.writeFileSync(`${file}.gen`, 'writer-mid-write');
+  const b = await Ledger.open(file, 20, dir);
+  const withZ = JSON.parse(fs.readFileSync(file, 'utf8'));
+  withZ.latest['z.py'] = { std: run('z.py', 2)[1] };
+  fs.writeFileSync(file, JSON.stringify(withZ));
+  b.record(...run('y.py', 3));
+  await b.flush();
+  const after = await Ledger.open(file, 20, dir);
+  assert.equal(Object.keys(after.data.latest).sort(), ['x.py', 'y.py', 'z.py']);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test.run();

@@ -1,7 +1,7 @@
 /** The SLURM executor's pure parts: squeue/sacct lines, states to results, sbatch options, the poller's rounds. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { executorFor, SLURM_DEFAULT_JOBS } from '../../src/commands/executor.js';
+import { slurmExecutorFor, SLURM_DEFAULT_JOBS } from '../../src/commands/executor.js';
 import { parseHeader } from '../../src/discover/header.js';
 import { configSchema } from '../../src/config/schema.js';
 import { effectiveRunconfig } from '../../src/plan/plan.js';
@@ -64,32 +64,28 @@ test('sbatch options: --time rounded up to minutes, the script\'s resources over
   ]);
 });
 
-test('config and header: executor per runconfig, cpus/mem/partition per script', () => {
+test('config and header: executor per runconfig, cpus/mem/partition per script', async () => {
   assert.ok(configSchema.safeParse({ runconfigs: { c: { executor: { kind: 'slurm', mem: '8G', extra: ['--qos=x'] } } } }).success);
   assert.not.ok(configSchema.safeParse({ runconfigs: { c: { executor: { kind: 'slurm', mem: 'lots' } } } }).success);
   assert.not.ok(configSchema.safeParse({ runconfigs: { c: { executor: { kind: 'pbs' } } } }).success);
-  const h = parseHeader('# mreorg: cpus=4 mem=8G partition=long\n');
+  const h = await parseHeader('# mreorg: cpus=4 mem=8G partition=long\n');
   assert.equal(h, { settings: { cpus: 4, mem: '8G', partition: 'long' } });
   const rc = effectiveRunconfig({ name: 'c', timeout: 1, env: {}, argv: [] }, { cpus: 4, mem: '8G' });
   assert.equal(rc.resources, { cpus: 4, mem: '8G' });
 });
 
-test('the executor: the runconfig\'s or --executor\'s; -j, else 100 jobs kept submitted on a cluster', () => {
-  const project = {
-    config: { root: '/p', areas: ['/p'], python: 'python3', figureFormats: ['png'], outputMaxBytes: 1, jobs: 2, runconfigs: { c: { executor: { kind: 'slurm' } }, l: {} } },
-    claims: {},
-    ledger: { dir: '/p/.mreorg' },
-  } as never;
-  const py = { executable: 'python3', version: '3.11' };
+test('the executor: SLURM when the runconfig or --executor says; -j, else 100 jobs kept submitted', () => {
+  const project = { config: { runconfigs: { c: { executor: { kind: 'slurm' } }, l: {} } }, claims: {} } as never;
+  const local = { root: '/p', areas: ['/p'], python: 'python3', interpreter: { executable: 'python3', version: '3.11' }, figureFormats: ['png'], workDir: '/p/.mreorg', maxBytes: 1, jobs: 2 };
   const pick = (rc: string, opts: { executor?: 'local' | 'slurm'; jobs?: number }) => {
-    const c = executorFor(project, rc, py, opts, () => {});
-    return [c.kind, c.jobs, c.executor.constructor.name];
+    const c = slurmExecutorFor(project, rc, local, opts, () => {});
+    return c ? [c.jobs, c.executor.constructor.name] : null;
   };
-  assert.equal(pick('c', {}), ['slurm', SLURM_DEFAULT_JOBS, 'SlurmExecutor']);
-  assert.equal(pick('c', { jobs: 7 }), ['slurm', 7, 'SlurmExecutor']);
-  assert.equal(pick('c', { executor: 'local' }), ['local', 2, 'LocalExecutor']);
-  assert.equal(pick('l', {}), ['local', 2, 'LocalExecutor']);
-  assert.equal(pick('l', { executor: 'slurm' }), ['slurm', 100, 'SlurmExecutor']);
+  assert.equal(pick('c', {}), [SLURM_DEFAULT_JOBS, 'SlurmExecutor']);
+  assert.equal(pick('c', { jobs: 7 }), [7, 'SlurmExecutor']);
+  assert.is(pick('c', { executor: 'local' }), null);
+  assert.is(pick('l', {}), null);
+  assert.equal(pick('l', { executor: 'slurm' }), [100, 'SlurmExecutor']);
 });
 
 test('the poller asks squeue once per round for all its jobs, and finishes each as it ends', async () => {
