@@ -23,6 +23,12 @@ function jobs(v: unknown): number | undefined {
   return n;
 }
 
+function executorKind(v: unknown): 'local' | 'slurm' | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'local' && v !== 'slurm') usage(`--executor is "local" or "slurm", got "${String(v)}".`);
+  return v;
+}
+
 class UsageError extends Error {}
 function usage(msg: string): never {
   throw new UsageError(msg);
@@ -82,6 +88,7 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
     .option('--json', 'Print one JSON document on stdout (human output goes to stderr)')
     .option('--junit <file>', 'Also write the results as JUnit XML (for CI test reports)')
     .option('--fail-on-change', 'Exit 1 when a figure, stdout or written file differs from its baseline (or previous run)')
+    .option('--executor <kind>', 'Run scripts "local"ly or as "slurm" jobs (default: the runconfig\'s executor)')
     .option('--coverage', 'Run the scripts under coverage.py: which library lines and functions each script runs')
     .option('--warm', 'Fork scripts from warm interpreters that imported their packages once (see README)')
     .option('--no-warm', 'Start a fresh python for every script, whatever the runconfig says')
@@ -99,6 +106,7 @@ function buildCommand(cli: Cli, ctx: Ctx): void {
         report: f.report !== false,
         junit: f.junit as string | undefined,
         failOnChange: Boolean(f.failOnChange),
+        executor: executorKind(f.executor),
         coverage: Boolean(f.coverage),
         // cac makes `warm` true by default because of --no-warm: only an explicit --warm turns it on.
         warm: f.warm === false ? false : process.argv.includes('--warm') ? true : undefined,

@@ -24,6 +24,7 @@ import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule
 import { FAILING, verdictOf } from '../schedule/verdict.js';
 import { survey, type Survey } from '../survey/survey.js';
 import { UserError, messageOf } from '../util/errors.js';
+import { slurmExecutorFor } from './executor.js';
 
 export interface BuildOptions extends GlobalOptions {
   paths?: string[];
@@ -39,6 +40,8 @@ export interface BuildOptions extends GlobalOptions {
   signal?: AbortSignal;
   /** Fail (exit 1) when a result differs from its baseline (or, without one, from the previous run). */
   failOnChange?: boolean;
+  /** Overrides the runconfig's executor for this build (`--executor`). */
+  executor?: 'local' | 'slurm' | undefined;
   /** Run the scripts under coverage.py (as config `coverage.enabled`). */
   coverage?: boolean;
   /** Run scripts forked from warm interpreters (true), never (false), or as the runconfig says (undefined). */
@@ -113,7 +116,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     const whole = !opts.paths?.length && !opts.groups?.length;
     return { summary: summary(new Map(), new Map(), Boolean(opts.dryRun)), survey: whole ? b.survey : null };
   }
-  const executor = executorFor(project, b.runconfig, opts.warm, {
+  const local = {
     root: config.root,
     areas: config.areas,
     python: config.python,
@@ -123,7 +126,10 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
     maxBytes: config.outputMaxBytes,
     jobs: config.jobs,
     coverage: b.coverage ?? null,
-  });
+  };
+  const slurm = slurmExecutorFor(project, b.runconfig, local, opts, (message) => emit({ type: 'warning', message }));
+  const executor: ReturnType<typeof executorFor> = slurm?.executor ?? executorFor(project, b.runconfig, opts.warm, local);
+  const jobs = slurm?.jobs ?? config.jobs;
   await executor.prepare();
   const scheduler = new Scheduler(
     {
@@ -134,7 +140,7 @@ export async function runPlan(b: PlannedBuild, opts: BuildOptions, emit: Emit): 
       clock: realClock,
       emit,
     },
-    { jobs: config.jobs, failFast: Boolean(opts.failFast), signal: opts.signal, storeName: project.ledger.file },
+    { jobs, failFast: Boolean(opts.failFast), signal: opts.signal, storeName: project.ledger.file },
   );
   const { runs, byOther, storeError } = await scheduler.run(plan);
   executor.close?.();

@@ -1,4 +1,5 @@
 /** `mreorg show PATH`: a script's recent runs, the last one's output in full, and what it used. */
+import { describeJob } from '../model/job.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeChange } from '../model/change.js';
@@ -59,6 +60,7 @@ export function showJson(doc: ShowDocument) {
       error: r.error,
       figures: figureList(r.figures),
       deps: r.deps,
+      job: r.job ?? null,
       comparison: r.comparison ?? null,
     })),
   };
@@ -74,6 +76,7 @@ export function formatShow(doc: ShowDocument): string {
   }
   const last = doc.runs[0]!;
   l.push('', `Last run ${last.id}: ${last.result}`);
+  if (last.job) l.push(t(describeJob(last)!));
   if (last.error) l.push(`Error: ${t(last.error.type)}: ${printableBlock(last.error.message)}`);
   const figures = figureList(last.figures);
   if (figures.length) l.push(`Figures (${figures.length}):`, ...figures.flatMap((f) => f.files.map((file) => `  ${t(file)}`)));

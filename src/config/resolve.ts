@@ -88,6 +88,7 @@ function runconfigsOf(user: UserConfig, where: string): { runconfigs: Record<str
       timeout: rc.timeout === undefined ? DEFAULT_TIMEOUT_S : rc.timeout,
       env: rc.env ?? {},
       argv: rc.argv ?? [],
+      ...(rc.executor ? { executor: stripUndefined(rc.executor) as Runconfig['executor'] } : {}),
       ...(rc.warm !== undefined ? { warm: rc.warm } : {}),
     };
   }

@@ -6,6 +6,21 @@ import { z } from 'zod';
 
 const envValue = z.string().nullable();
 
+/** Where a runconfig's scripts run: here (the default), or as jobs of a SLURM cluster. */
+export const executorSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('local') }),
+  z.strictObject({
+    kind: z.literal('slurm'),
+    partition: z.string().min(1).optional(),
+    cpus: z.number().int().positive().optional(),
+    /** As sbatch's --mem: `8G`, `500M`. */
+    mem: z.string().regex(/^\d+[KMGT]?$/, 'a size as sbatch takes it, e.g. "8G" or "500M"').optional(),
+    account: z.string().min(1).optional(),
+    /** More sbatch options, e.g. ['--qos=normal']. */
+    extra: z.array(z.string().min(1)).optional(),
+  }),
+]);
+
 export const runconfigSchema = z.strictObject({
   /** Seconds; null = no limit. */
   // Node timers overflow past 2^31 ms: a longer limit would fire at once. null means no limit.
@@ -13,6 +28,7 @@ export const runconfigSchema = z.strictObject({
   /** null = unset that variable for the run. */
   env: z.record(z.string().min(1), envValue).optional(),
   argv: z.array(z.string()).optional(),
+  executor: executorSchema.optional(),
   /** The warm executor for this runconfig: false turns it off; an object turns it on and adjusts the preload set. */
   warm: z.union([z.boolean(), z.strictObject({ preload: z.array(z.string().min(1)).optional(), exclude: z.array(z.string().min(1)).optional() })]).optional(),
 });
@@ -23,6 +39,10 @@ export const scriptSettingsSchema = z.strictObject({
   env: runconfigSchema.shape.env,
   argv: runconfigSchema.shape.argv,
   expect: z.enum(['fail', 'timeout']).optional(),
+  /** Cluster resources of this script (SLURM runs only). */
+  cpus: z.number().int().positive().optional(),
+  mem: z.string().regex(/^\d+[KMGT]?$/, 'a size as sbatch takes it, e.g. "8G" or "500M"').optional(),
+  partition: z.string().min(1).optional(),
   /** false: this script always runs cold. */
   warm: z.boolean().optional(),
 });

@@ -12,6 +12,21 @@ export interface Runconfig {
    * object: on, the object adjusting the preload set; absent: as the build's --warm says.
    */
   warm?: boolean | { preload?: string[]; exclude?: string[] };
+  /** Where its scripts run; absent = locally. */
+  executor?: ExecutorConfig;
+  /** One script's own cluster resources (its `cpus`, `mem`, `partition` settings); they win over the executor's. */
+  resources?: { cpus?: number; mem?: string; partition?: string };
+}
+
+export type ExecutorConfig = { kind: 'local' } | SlurmConfig;
+
+export interface SlurmConfig {
+  kind: 'slurm';
+  partition?: string;
+  cpus?: number;
+  mem?: string;
+  account?: string;
+  extra?: string[];
 }
 
 export interface MonitorDir {

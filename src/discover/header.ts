@@ -3,6 +3,7 @@
  *
  * @example
  * # mreorg: timeout=3600 expect=fail
+ * # mreorg: cpus=4 mem=8G partition=long
  * # mreorg: argv="--quick --n 3" env.MF_QUICK=1 env.DISPLAY=null
  */
 import type { ScriptSettings } from '../model/settings.js';
@@ -47,16 +48,18 @@ function addPairs(raw: Record<string, unknown>, rest: string): string | null {
   if (words === null) return 'an unclosed quote';
   for (const word of words) {
     const eq = word.indexOf('=');
-    if (eq <= 0) return `"${word}" is not key=value (keys: timeout, expect, argv, env.NAME, warm)`;
+    if (eq <= 0) return `"${word}" is not key=value (keys: timeout, expect, argv, env.NAME, warm, cpus, mem, partition)`;
     const key = word.slice(0, eq);
     const value = word.slice(eq + 1);
     if (key === 'timeout') raw.timeout = value === 'none' || value === 'null' ? null : Number(value);
     else if (key === 'expect') raw.expect = value;
+    else if (key === 'cpus') raw.cpus = Number(value);
+    else if (key === 'mem' || key === 'partition') raw[key] = value;
     else if (key === 'warm') raw.warm = value === 'false' ? false : value === 'true' ? true : value;
     else if (key === 'argv') raw.argv = splitWords(value) ?? [value];
     else if (key.startsWith('env.') && key.length > 4) {
       raw.env = { ...(raw.env as Record<string, string | null> | undefined), [key.slice(4)]: value === 'null' ? null : value };
-    } else return `unknown key "${key}" (keys: timeout, expect, argv, env.NAME, warm)`;
+    } else return `unknown key "${key}" (keys: timeout, expect, argv, env.NAME, warm, cpus, mem, partition)`;
   }
   return null;
 }

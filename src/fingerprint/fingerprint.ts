@@ -79,5 +79,6 @@ export function latestEntryOf(run: Run, fingerprint: Fingerprint): LatestEntry {
     writes: run.deps?.writes ?? [],
     figures: figureCount(run.figures),
     error: run.error ? { type: run.error.type, message: run.error.message } : null,
+    ...(run.job ? { job: run.job } : {}),
   };
 }

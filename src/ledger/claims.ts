@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeHolder, heldByOther, holder, lockTime, tryLock, unlock, type Holder } from './lock.js';
+import { describeHolder, heldByOther, holder, inspect, lockTime, tryLock, unlock, type Holder } from './lock.js';
 import { slugFor } from './ledger.js';
 import type { LatestEntry } from '../model/entry.js';
 
@@ -33,9 +33,29 @@ export function resultByOther(latest: LatestEntry | undefined, seen: Holder, has
   return latest.fingerprint.hash === hash ? latest : null;
 }
 
+/** A cluster job a build submitted for a script, kept in the script's claim so a later build can reattach to it. */
+export interface ClaimJob {
+  jobId: string;
+  runId: string;
+  /** The script's content hash the job runs. */
+  hash: string;
+  submittedAt: string;
+}
+
+function jobIn(file: string): ClaimJob | null {
+  try {
+    const j = (JSON.parse(fs.readFileSync(file, 'utf8')) as { job?: ClaimJob }).job;
+    return j && typeof j.jobId === 'string' && typeof j.runId === 'string' ? j : null;
+  } catch {
+    return null;
+  }
+}
+
 export class Claims {
   /** Claim file names present when first asked (one readdir instead of a stat per script). */
   private present: Set<string> | null = null;
+  /** Jobs of dead builds, found in the claims this build took over: file -> job. */
+  private readonly orphans = new Map<string, ClaimJob>();
 
   constructor(private readonly dir: string) {}
 
@@ -50,11 +70,36 @@ export class Claims {
   claim(relPath: string, runconfig: string): boolean {
     const f = this.file(relPath, runconfig);
     try {
-      return tryLock(f, `${relPath}@${runconfig}`);
+      // A dead build's claim may name the cluster job it submitted: read before the claim is taken over.
+      const before = fs.existsSync(f) ? jobIn(f) : null;
+      const got = tryLock(f, `${relPath}@${runconfig}`);
+      if (got && before) this.orphans.set(f, before);
+      return got;
     } catch {
       fs.rmSync(f, { force: true });
       return true;
     }
+  }
+
+  /** Writes the job submitted for the script into our claim of it (no-op when the claim is not ours). */
+  noteJob(relPath: string, runconfig: string, job: ClaimJob): void {
+    const f = this.file(relPath, runconfig);
+    try {
+      const info = JSON.parse(fs.readFileSync(f, 'utf8')) as Record<string, unknown>;
+      if (!inspect(f)?.ours) return;
+      fs.writeFileSync(`${f}.job`, JSON.stringify({ ...info, job }));
+      fs.renameSync(`${f}.job`, f);
+    } catch {
+      // Without it a restarted build submits the script again: a duplicate job, not a wrong result.
+    }
+  }
+
+  /** The job a dead build had submitted for the script, when this build took over its claim; asked once. */
+  takeOrphan(relPath: string, runconfig: string): ClaimJob | null {
+    const f = this.file(relPath, runconfig);
+    const j = this.orphans.get(f) ?? null;
+    this.orphans.delete(f);
+    return j;
   }
 
   release(relPath: string, runconfig: string): void {

@@ -34,6 +34,9 @@ export function ledgerSchemasOf(z: typeof import('zod').z) {
     writes: z.array(z.string()),
     figures: z.number(),
     error: z.object({ type: z.string(), message: z.string() }).nullable(),
+    job: z
+      .object({ executor: z.literal('slurm'), id: z.string(), node: z.string().nullable(), queuedMs: z.number().nullable(), state: z.string(), reason: z.string().optional() })
+      .optional(),
     changed: z.object({ against: z.enum(['baseline', 'previous']), changes: z.number() }).optional(),
   });
 

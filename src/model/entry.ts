@@ -2,7 +2,7 @@
  * What the ledger keeps of a script's last run under a runconfig: the outcome, and the fingerprint of what the run
  * depended on. The planner compares it with the project as it is now.
  */
-import type { RunResult } from './run.js';
+import type { RunJob, RunResult } from './run.js';
 
 /**
  * The fingerprint of what a run depended on. Compared field by field so the planner can say *why* a script is
@@ -33,6 +33,8 @@ export interface LatestEntry {
   /** Figures the run saved (a figure saved in two formats counts once; entries of older versions counted files). */
   figures: number;
   error: { type: string; message: string } | null;
+  /** The cluster job the run was, with its run time (SLURM runs only). */
+  job?: RunJob;
   /** Set when this run's results differed from what they were compared with (see change.ts). */
   changed?: { against: 'baseline' | 'previous'; changes: number };
 }

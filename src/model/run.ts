@@ -63,6 +63,19 @@ export interface Interpreter {
   version: string;
 }
 
+/** The cluster job a run was (SLURM runs only); the run's `durationMs` is its run time on the node. */
+export interface RunJob {
+  executor: 'slurm';
+  id: string;
+  node: string | null;
+  /** From submission to start; null when it never started. */
+  queuedMs: number | null;
+  /** SLURM's final state (COMPLETED, TIMEOUT...; `unknown` when it left the queue unseen). */
+  state: string;
+  /** The last reason SLURM gave while the job waited (`Resources`, `Priority`...). */
+  reason?: string;
+}
+
 /** One run of one script under one runconfig. */
 export interface Run {
   id: string;
@@ -90,6 +103,8 @@ export interface Run {
    * script of the build then wrote): that run's id.
    */
   retryOf?: string;
+  /** Set when the run was a cluster job. */
+  job?: RunJob;
   /** Where the error/exit information came from. */
   source: 'manifest' | 'stderr';
   /** Why the build ran it, as described for people (absent in runs of older mreorg versions). */

@@ -14,6 +14,10 @@ export interface ScriptSettings {
   /** Merged over the runconfig's env (null unsets). */
   env?: Record<string, string | null>;
   expect?: Expectation;
+  /** Cluster resources (SLURM runs only): CPUs, memory as sbatch's --mem ("8G"), partition. */
+  cpus?: number;
+  mem?: string;
+  partition?: string;
   /** false: this script always runs cold (never forked from a warm interpreter). */
   warm?: boolean;
 }

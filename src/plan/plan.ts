@@ -11,6 +11,7 @@ import type { Expectation, ScriptSettings } from '../model/settings.js';
 import type { Reason } from '../model/reason.js';
 import type { ScriptState } from '../model/state.js';
 import { topoSort } from './topo.js';
+import { stripUndefined } from '../util/objects.js';
 
 export { topoSort } from './topo.js';
 
@@ -197,8 +198,15 @@ export function effectiveRunconfig(rc: Runconfig, s: ScriptSettings | undefined)
     timeout: s.timeout !== undefined ? s.timeout : rc.timeout,
     argv: s.argv ?? rc.argv,
     env: s.env ? { ...rc.env, ...s.env } : rc.env,
+    ...resourcesOf(s),
     ...(s.warm === false ? { warm: false } : {}),
   };
+}
+
+/** A script's own cluster resources, when it sets any. */
+function resourcesOf(s: ScriptSettings): Pick<Runconfig, 'resources'> {
+  const r = stripUndefined({ cpus: s.cpus, mem: s.mem, partition: s.partition });
+  return Object.keys(r).length > 0 ? { resources: r } : {};
 }
 
 /** True when a failed or timed-out run ended the way the script is expected to. */

@@ -2,6 +2,7 @@
  * Builds the report's plain data from the project: config, discovered scripts, a plan per runconfig and the
  * ledger's history. The templates see only this (src/report/model.ts), never the ledger.
  */
+import { describeJob } from '../model/job.js';
 import fs from 'node:fs';
 import type { ResolvedConfig } from '../config/types.js';
 import { groupNames, type Discovery, type Script } from '../discover/discover.js';
@@ -98,6 +99,7 @@ function statusOf(inp: ReportInputs, entries: Map<string, Map<string, PlanEntry>
       lastDurationMs: latest?.durationMs ?? null,
       // Counted from the run when history has it: entries of older versions counted files, not figures.
       figureCount: lastRunFigures(runs, latest?.runId) ?? latest?.figures ?? 0,
+      ...(latest?.job ? { lastJob: describeJob({ job: latest.job, durationMs: latest.durationMs })! } : {}),
     };
   }
   return status;

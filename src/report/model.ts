@@ -36,6 +36,8 @@ export interface ReportScriptStatus {
   lastStartedAt: string | null;
   lastDurationMs: number | null;
   figureCount: number;
+  /** A cluster run's job, for people ("SLURM job 12: queued 3 min, ran 41 min on node07"); absent for local runs. */
+  lastJob?: string;
 }
 
 export interface ReportScript {

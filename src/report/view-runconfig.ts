@@ -55,6 +55,8 @@ export interface OverviewRow {
   last: (TimeView & { href: string; ms: number }) | null;
   durationMs: number;
   duration: string;
+  /** The last run's cluster job, when it was one. */
+  job: string | null;
   figures: number;
   doc: string;
   /** What changed in the results at the last run (the "results changed" marker), else null. */
@@ -77,6 +79,7 @@ export function overviewView(index: ReportIndex, runconfig: string) {
         : null,
       durationMs: status.lastDurationMs ?? -1,
       duration: formatDuration(status.lastDurationMs),
+      job: status.lastJob ?? null,
       figures: status.figureCount,
       doc: docSummary(script.docstring),
       changed: changedSummary(index, status.lastRunId),

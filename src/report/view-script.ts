@@ -3,6 +3,7 @@
  * with '../'. The script page's highlighted source is built lazily: its page key uses the source's hash, so an
  * unchanged script is neither highlighted nor rendered again.
  */
+import { describeJob } from '../model/job.js';
 import { resolve } from 'node:path';
 import { figureCount } from '../model/figures.js';
 import type { CapturedOutput, Run } from '../model/run.js';
@@ -122,6 +123,7 @@ export function runView(index: ReportIndex, run: Run, script: ReportScript, figu
     signal: run.signal,
     ...timeView(run.startedAt),
     duration: formatDuration(run.durationMs),
+    job: describeJob(run),
     runconfig: {
       name: run.runconfig,
       known: runconfig !== undefined,

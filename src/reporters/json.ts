@@ -59,5 +59,6 @@ function scriptDoc(e: PlanEntry, run: Run | undefined, v: ScriptVerdict) {
     ...(run?.comparison ? { comparedWith: { against: run.comparison.against, runId: run.comparison.runId } } : {}),
     ...(e.expect ? { expect: e.expect } : {}),
     ...(v.byOther ? { runByOtherBuild: true } : {}),
+    ...(run?.job ? { job: run.job } : {}),
   };
 }

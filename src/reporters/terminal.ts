@@ -11,6 +11,7 @@ import { cycleNote, endedAsExpected, type Plan } from '../plan/plan.js';
 import { describeChange } from '../model/change.js';
 import type { BuildEvent, BuildSummary, ChangedScript, Reporter, SkipReason } from '../schedule/events.js';
 import { unreachable } from '../util/errors.js';
+import { describeJob } from '../model/job.js';
 import { formatAgo, formatDuration } from '../util/format.js';
 import { printable as t } from '../util/printable.js';
 import { countsOf, FAILING } from '../schedule/verdict.js';
@@ -40,6 +41,8 @@ class TerminalReporter implements Reporter {
   private readonly held = new Map<string, string>();
   /** Retried scripts -> what their line adds. */
   private readonly retried = new Map<string, string>();
+  /** Cluster jobs of running scripts -> `queued (Resources)` or `running`. */
+  private readonly jobs = new Map<string, string>();
   /** Scripts with an `expect`: their expected failure is not shown as a failure. */
   private readonly expect = new Map<string, Expectation>();
 
@@ -60,6 +63,9 @@ class TerminalReporter implements Reporter {
         return this.planned(e.plan, e.runconfig, e.dryRun);
       case 'started':
         this.running.add(e.path);
+        return this.draw();
+      case 'job':
+        this.jobs.set(e.path, e.job.state === 'PENDING' ? `queued${e.job.reason ? ` (${e.job.reason})` : ''}` : 'running');
         return this.draw();
       case 'finished':
         return this.finished(e.run, e.mayRetry ?? false);
@@ -97,7 +103,7 @@ class TerminalReporter implements Reporter {
   private draw(): void {
     if (!this.live || this.total === 0) return;
     const names = t([...this.running].slice(0, 3).join(', ')) + (this.running.size > 3 ? ` +${this.running.size - 3}` : '');
-    const line = `[${this.done}/${this.total}] ${formatDuration(Date.now() - this.t0)} ${names ? 'running ' + names : ''}`;
+    const line = `[${this.done}/${this.total}] ${formatDuration(Date.now() - this.t0)} ${this.jobs.size > 0 ? jobCounts(this.jobs) : names ? 'running ' + names : ''}`;
     this.clear();
     this.out.write(line.slice(0, Math.max(20, (this.out.columns || 100) - 1)));
   }
@@ -136,6 +142,7 @@ class TerminalReporter implements Reporter {
 
   private finished(run: Run, mayRetry: boolean): void {
     this.running.delete(run.path);
+    this.jobs.delete(run.path);
     this.done++;
     const err = run.error && run.result !== 'success' ? this.paint('2', `  ${t(run.error.type)}: ${t(firstLine(run.error.message))}`) : '';
     const n = figureCount(run.figures);
@@ -143,7 +150,8 @@ class TerminalReporter implements Reporter {
     const word = endedAsExpected(run.result, this.expect.get(run.path) ?? null) ? this.paint('35', 'expected failure') : this.resultWord(run.result);
     const note = this.retried.has(run.path) ? this.paint('2', ` (${this.retried.get(run.path)})`) : '';
     const changed = run.comparison?.changes.length ? this.paint('33', ` results changed`) : '';
-    const line = `${word} ${t(run.path)} ${this.paint('2', formatDuration(run.durationMs))}${figs}${changed}${err}${note}`;
+    const job = run.job ? this.paint('2', ` (${t(describeJob(run)!)})`) : '';
+    const line = `${word} ${t(run.path)} ${this.paint('2', formatDuration(run.durationMs))}${figs}${changed}${err}${note}${job}`;
     if (mayRetry) {
       this.held.set(run.path, line);
       this.draw();
@@ -226,4 +234,11 @@ function changeWords(c: ChangedScript, now: number): string {
 function firstLine(s: string): string {
   const line = s.split('\n')[0] ?? '';
   return line.length > 200 ? line.slice(0, 199) + '…' : line;
+}
+
+/** "jobs: 97 queued (Resources), 3 running" */
+function jobCounts(jobs: Map<string, string>): string {
+  const n = new Map<string, number>();
+  for (const s of jobs.values()) n.set(s, (n.get(s) ?? 0) + 1);
+  return 'jobs: ' + t([...n].map(([s, k]) => `${k} ${s}`).join(', '));
 }

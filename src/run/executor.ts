@@ -14,6 +14,16 @@ export interface Job {
   runconfig: Runconfig;
   /** Called with each chunk the script writes, as it writes it (for live views). */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** Called when a cluster job's state changes (queued with SLURM's reason, running on a node). */
+  onJob?: (job: JobProgress) => void;
+}
+
+/** A cluster job as it goes: SLURM's state (PENDING, RUNNING...), why it waits, where it runs. */
+export interface JobProgress {
+  id: string;
+  state: string;
+  reason: string | null;
+  node: string | null;
 }
 
 export interface RunningJob {

@@ -71,7 +71,7 @@ export async function runScript(spec: ScriptRunSpec, runner: (p: ProcessSpec) =>
 }
 
 /** The script's process: the launcher, the script by its bare name from its folder, the run's environment. */
-function processSpec(spec: ScriptRunSpec, id: string, abs: string, manifestFile: string): ProcessSpec {
+export function processSpec(spec: ScriptRunSpec, id: string, abs: string, manifestFile: string): ProcessSpec {
   const env = scriptEnv(
     process.env,
     spec.runconfig,
@@ -100,7 +100,7 @@ function processSpec(spec: ScriptRunSpec, id: string, abs: string, manifestFile:
 }
 
 /** The Run record of what happened, from the process outcome and (when it wrote one) the shim's manifest. */
-function runOf(spec: ScriptRunSpec, r: { id: string; abs: string; startedAt: string; out: ProcessOutcome; manifest: Manifest | null }): Run {
+export function runOf(spec: ScriptRunSpec, r: { id: string; abs: string; startedAt: string; out: ProcessOutcome; manifest: Manifest | null }): Run {
   const { out, manifest } = r;
   const rel = (p: string): string => toRel(spec.root, p);
   const stdout = out.stdout.result(rel);

@@ -6,6 +6,7 @@ import type { Change } from '../model/change.js';
 import type { LatestEntry } from '../model/entry.js';
 import type { Interpreter, Run, RunResult } from '../model/run.js';
 import type { Plan, PlanEntry } from '../plan/plan.js';
+import type { JobProgress } from '../run/executor.js';
 import type { ScriptVerdict } from './verdict.js';
 
 export interface BuildSummary {
@@ -48,6 +49,8 @@ export type BuildEvent =
   | { type: 'planned'; plan: Plan; runconfig: string; dryRun: boolean; python: Interpreter & { origin: string } }
   | { type: 'started'; path: string }
   | { type: 'output'; path: string; stream: 'stdout' | 'stderr'; chunk: Buffer }
+  /** A cluster job's state changed (SLURM runs): queued with SLURM's reason, running on a node. */
+  | { type: 'job'; path: string; job: JobProgress }
   /** `mayRetry`: it failed on a missing file in the build's first pass; a `retried` event may follow. */
   | { type: 'finished'; run: Run; mayRetry?: boolean }
   /** Not run by this build now; `detail` says more (which build holds it). */

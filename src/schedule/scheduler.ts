@@ -253,6 +253,7 @@ export class Scheduler {
       hash,
       runconfig: entry.runconfig,
       onOutput: (stream, chunk) => emit({ type: 'output', path: p, stream, chunk }),
+      onJob: (job) => emit({ type: 'job', path: p, job }),
     });
     this.running.add(job);
     // Ctrl-C between the check in attempt() and here: stop it at once.

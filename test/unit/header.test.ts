@@ -24,7 +24,7 @@ test('only the first 20 lines count; no header is no settings', async () => {
 });
 
 test('problems name the line: unknown key, not key=value, open quote, a bad value', async () => {
-  assert.equal(await parseHeader('# mreorg: colour=red\n'), { problem: { line: 1, message: 'unknown key "colour" (keys: timeout, expect, argv, env.NAME, warm)' } });
+  assert.equal(await parseHeader('# mreorg: colour=red\n'), { problem: { line: 1, message: 'unknown key "colour" (keys: timeout, expect, argv, env.NAME, warm, cpus, mem, partition)' } });
   assert.match((await parseHeader('x = 1\n# mreorg: fail\n') as { problem: { line: number; message: string } }).problem.message, /"fail" is not key=value/);
   assert.equal((await parseHeader('# mreorg: argv="--n\n') as { problem: { line: number } }).problem.line, 1);
   assert.match((await parseHeader('# mreorg: expect=sometimes\n') as { problem: { message: string } }).problem.message, /^expect: /);
