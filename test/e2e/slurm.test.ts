@@ -233,6 +233,24 @@ test(
 );
 
 test(
+  'coverage through the cluster: which library functions the job ran, as a local run records them',
+  withTimeout(T, async () => {
+    requireCluster();
+    const rig = project({
+      'lib/__init__.py': '',
+      'lib/maths.py': 'def used(x):\n    return x + 1\n\n\ndef unused(x):\n    return x - 1\n',
+      'calc.py': 'import os, sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\nfrom lib.maths import used\nprint(used(1))\n',
+    });
+    const res = await rig.run(['build', '--coverage', '--no-report', '--json'], { env: ENV });
+    assert.is(res.code, 0, res.stderr);
+    assert.ok(entry(parse(res), 'calc.py').job, 'it ran as a job');
+    const cov = JSON.parse((await rig.run(['coverage', 'lib/maths.py', '--json'])).stdout);
+    const reach = Object.fromEntries(cov.functions.map((f: { name: string; scripts: string[] }) => [f.name, f.scripts]));
+    assert.equal(reach, { used: ['calc.py'], unused: [] });
+  }),
+);
+
+test(
   'a script past its timeout is stopped by SLURM (--time) and recorded as a timeout',
   withTimeout(200_000, async () => {
     requireCluster();
