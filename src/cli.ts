@@ -234,9 +234,10 @@ function liveCommands(cli: Cli, ctx: Ctx): void {
     .command('worker', 'Run scripts from the queue, one at a time, until Ctrl-C')
     .option('-r, --runconfig <name>', 'Only take scripts queued under this runconfig')
     .option('--until-empty', 'Stop once the queue has nothing left for this worker')
+    .option('--executor <kind>', 'Run the scripts "local"ly or as "slurm" jobs (default: the runconfig\'s executor)')
     .action(async (f: Flags) => {
       const { workerCommand } = await import('./commands/worker.js');
-      ctx.exitCode = await workerCommand(ctx.cwd, { ...globals(f), runconfig: f.runconfig as string | undefined, untilEmpty: Boolean(f.untilEmpty) });
+      ctx.exitCode = await workerCommand(ctx.cwd, { ...globals(f), runconfig: f.runconfig as string | undefined, untilEmpty: Boolean(f.untilEmpty), executor: executorKind(f.executor) });
     });
 
   cli

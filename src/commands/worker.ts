@@ -30,6 +30,8 @@ export interface WorkerOptions extends GlobalOptions {
   runconfig?: string | undefined;
   /** Return once nothing is left in the queue for this worker. */
   untilEmpty?: boolean;
+  /** Overrides the runconfig's executor (`--executor`): a worker may hand its scripts to SLURM. */
+  executor?: 'local' | 'slurm' | undefined;
   signal?: AbortSignal;
   /** Where the worker says what it does (default stdout). */
   say?: (line: string) => void;
@@ -145,6 +147,7 @@ async function runEntry(cwd: string, root: string, queue: Queue, entry: QueueEnt
       force: true,
       report: false,
       signal: stop.signal,
+      executor: opts.executor,
     };
     const planned = await planBuild(cwd, buildOpts).catch((e: unknown) => {
       if (!isUserError(e)) throw e;

@@ -251,6 +251,24 @@ test(
 );
 
 test(
+  'a worker with --executor slurm runs the queue as cluster jobs',
+  withTimeout(T, async () => {
+    requireCluster();
+    const rig = project({ 'w1.py': 'print("one")\n', 'w2.py': 'print("two")\n' }, 'timeout: 120');
+    assert.is((await rig.run(['queue', 'add', 'w1.py', 'w2.py'])).code, 0);
+    const res = await rig.run(['worker', '--until-empty', '--executor', 'slurm'], { env: ENV });
+    assert.is(res.code, 0, res.stderr);
+    const status = JSON.parse((await rig.run(['status', '--json'])).stdout);
+    for (const p of ['w1.py', 'w2.py']) {
+      const s = status.scripts.find((x: { path: string }) => x.path === p);
+      assert.is(s.state, 'up-to-date', p);
+    }
+    assert.equal(jobsOf(rig).map((j) => j.state), ['COMPLETED', 'COMPLETED'], 'two jobs, both done');
+    assert.is((await rig.run(['worker', '--executor', 'cloud'])).code, 2);
+  }),
+);
+
+test(
   'a script past its timeout is stopped by SLURM (--time) and recorded as a timeout',
   withTimeout(200_000, async () => {
     requireCluster();
