@@ -10,9 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { SlurmConfig } from '../config/types.js';
-import type { Interpreter, Run, RunJob } from '../model/run.js';
+import type { Run, RunJob } from '../model/run.js';
 import { ensureShimBytecode } from './bytecode.js';
 import { OutputCapture } from './capture.js';
+import type { LocalExecutorOptions } from './local.js';
 import type { Executor, Job, RunningJob } from './executor.js';
 import { readManifest } from './manifest.js';
 import type { ProcessOutcome, ProcessSpec } from './process.js';
@@ -39,14 +40,9 @@ export interface JobNotes {
   orphan(path: string): JobNote | null;
 }
 
-export interface SlurmExecutorOptions {
-  root: string;
-  areas: string[];
-  python: string;
-  interpreter: Interpreter;
-  figureFormats: string[];
-  workDir: string;
-  maxBytes: number;
+/** A local run's options (the same launcher, shim, manifest and coverage), and the cluster's. */
+export interface SlurmExecutorOptions extends Omit<LocalExecutorOptions, 'jobs'> {
+  jobs?: number;
   slurm: SlurmConfig;
   notes: JobNotes;
   onWarning: (message: string) => void;
