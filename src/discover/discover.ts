@@ -133,19 +133,10 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
   const warnings: string[] = [];
   const monitors: MonitorStatus[] = [];
   const isExcluded = fnmatchAny(config.exclude);
-  const groupMatchers = Object.entries(config.groups).map(([name, globs]) => ({ name, test: picomatch(globs, { dot: true }) }));
   const found = new Map<string, Script>();
   const ownDirs = [config.reportDir, path.dirname(config.ledger)].filter((d) => isInside(config.root, d) && d !== config.root);
   const dirs = new Map<string, number | null>();
-  const onDir = (d: string): void => {
-    let mtime: number | null = null;
-    try {
-      mtime = fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? null;
-    } catch {
-      // Unstattable: recorded as missing; the walk finds nothing there either, and the same holds while it stays so.
-    }
-    dirs.set(d, mtime);
-  };
+  const onDir = (d: string): void => void dirs.set(d, mtimeOf(d));
 
   for (const m of [...config.monitor, ...extraMonitors(config, track.monitors ?? [])]) {
     const where = config.file ?? 'the default config';
@@ -186,7 +177,22 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
       found.set(rel, { path: rel, abs, tracked: autoTracked, groups });
     }
   }
-  const scripts = [...found.values()];
+  const scripts = decide([...found.values()], track, config);
+  return { scripts, monitors, warnings, dirs };
+}
+
+/** A folder's mtime; null when it cannot be stat'ed (the walk finds nothing there either, while that holds). */
+function mtimeOf(d: string): number | null {
+  try {
+    return fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Tracking as the ledger decides it (explicit choices, then generated files), and the config's groups; path order. */
+function decide(scripts: Script[], track: TrackState, config: ResolvedConfig): Script[] {
+  const groupMatchers = Object.entries(config.groups).map(([name, globs]) => ({ name, test: picomatch(globs, { dot: true }) }));
   for (const s of scripts) {
     const writer = track.generated?.get(s.path);
     if (writer !== undefined) s.generatedBy = writer;
@@ -197,8 +203,7 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
     s.groups.sort();
   }
   // Code-unit order, not localeCompare: the same on every machine and locale.
-  scripts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { scripts, monitors, warnings, dirs };
+  return scripts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /**

@@ -32,18 +32,6 @@ export function checkSource(name: string, schema: z.ZodType, prefix: string): st
     consts.push(`const ${id} = ${expr};`);
     return id;
   };
-  const checksOf = (def: Def, v: string): string | null => {
-    const out: string[] = [];
-    for (const c of def.checks ?? []) {
-      const cd = c._zod.def;
-      if (cd.check === 'min_length' && typeof cd.minimum === 'number') out.push(`if (${v}.length < ${cd.minimum}) return false;`);
-      else if (cd.check === 'number_format' && cd.format === 'safeint') out.push(`if (!Number.isSafeInteger(${v})) return false;`);
-      else if (cd.check === 'greater_than') out.push(`if (!(${v} ${cd.inclusive ? '>=' : '>'} ${cd.value})) return false;`);
-      else if (cd.check === 'less_than') out.push(`if (!(${v} ${cd.inclusive ? '<=' : '<'} ${cd.value})) return false;`);
-      else return null;
-    }
-    return out.join(' ');
-  };
   /** Statements that `return false` unless the value in variable `v` matches `node`. */
   const emit = (node: z.ZodType, v: string): string => {
     const def = node.def as unknown as Def;
@@ -83,6 +71,20 @@ export function checkSource(name: string, schema: z.ZodType, prefix: string): st
   };
   const body = emit(schema, 'x');
   return `${consts.join('\n')}\nexport function ${name}(x: any): boolean {\n  ${body}\n  return true;\n}\n`;
+}
+
+/** The checks of a string, number or array as statements on `v`; null when one is of a kind not compiled. */
+function checksOf(def: Def, v: string): string | null {
+  const out: string[] = [];
+  for (const c of def.checks ?? []) {
+    const cd = c._zod.def;
+    if (cd.check === 'min_length' && typeof cd.minimum === 'number') out.push(`if (${v}.length < ${cd.minimum}) return false;`);
+    else if (cd.check === 'number_format' && cd.format === 'safeint') out.push(`if (!Number.isSafeInteger(${v})) return false;`);
+    else if (cd.check === 'greater_than') out.push(`if (!(${v} ${cd.inclusive ? '>=' : '>'} ${cd.value})) return false;`);
+    else if (cd.check === 'less_than') out.push(`if (!(${v} ${cd.inclusive ? '<=' : '<'} ${cd.value})) return false;`);
+    else return null;
+  }
+  return out.join(' ');
 }
 
 interface Emitter {

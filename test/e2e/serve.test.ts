@@ -158,6 +158,17 @@ test(
 );
 
 test(
+  '--open hands the served address to the desktop\'s opener (xdg-open)',
+  withTimeout(T, async () => {
+    rig.write({ 'a.py': 'print(1)\n', 'bin/xdg-open': '#!/bin/sh\necho "$1" > "$(dirname "$0")/../opened.txt"\n' });
+    fs.chmodSync(rig.path('bin/xdg-open'), 0o755);
+    served = await startServe(rig, ['--workers', '0', '--open'], { PATH: `${rig.path('bin')}:${process.env.PATH}` });
+    await rig.until('the opener to be called', () => rig.exists('opened.txt'));
+    assert.is(rig.read('opened.txt').trim(), `${served.base}/`);
+  }),
+);
+
+test(
   'a non-loopback --host without --token is refused',
   withTimeout(T, async () => {
     const res = await rig.run(['serve', '--host', '0.0.0.0', '--port', '0']);
