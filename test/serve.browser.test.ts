@@ -1,7 +1,7 @@
 /**
  * The served overview in a real browser, against a real `mreorg serve` with a worker running real python: Run on
  * a never-run script turns its row green without a reload; Run selected; Cancel on a queued and on a running
- * script; the queue page. No console error, no CSP violation. Saves docs/serve.png (the overview during a run).
+ * script; the queue page. No console error, no CSP violation. Saves test/artifacts/serve.png (the overview during a run; docs/serve.png with MREORG_UPDATE_DOCS=1).
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { launchChromium, withTimeout } from './browser.js';
 import { isRunning, Rig } from './helpers/rig.js';
 import { startServe, type Served } from './helpers/serve.js';
 
-const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+// The README's screenshot is rewritten only when asked (MREORG_UPDATE_DOCS=1): a test run leaves the tree clean.
+const SHOTS = fileURLToPath(new URL(process.env.MREORG_UPDATE_DOCS === '1' ? '../docs/' : './artifacts/', import.meta.url));
 const T = 120_000;
 
 let rig: Rig;
@@ -118,7 +119,7 @@ test(
     await w.locator('.runbtn').click();
     await w.locator('.pill', { hasText: 'queued' }).waitFor({ timeout: 10_000 });
     assert.match((await w.getAttribute('class')) ?? '', /\bqueued\b/);
-    await page.screenshot({ path: join(DOCS, 'serve.png') });
+    await page.screenshot({ path: join(SHOTS, 'serve.png') });
 
     const q = await browser.newPage();
     await q.goto(`${served.base}/_mreorg/queue.html`);
