@@ -5,6 +5,7 @@
 // Two test files run at a time (MREORG_TEST_JOBS changes it): most of their time is python and Chromium starting,
 // which overlaps well on two cores. Files whose subject is timing or the machine itself (signals, locks and
 // heartbeats, the SLURM cluster, warm interpreters, the server and its workers) run afterwards, one at a time.
+// The end-to-end suites of running scripts, and the shim's suite, run twice: cold, then under warm interpreters.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -84,22 +85,26 @@ function tally(f, r) {
 
 const uvu = (f) => ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', f.replace(/[.]/g, '\\.') + '$'];
 const selected = files.filter((x) => !only || x.includes(only));
-const together = selected.filter((f) => !ALONE.test(f));
-const alone = selected.filter((f) => ALONE.test(f));
+// The end-to-end suites of running scripts again with every build forked from warm interpreters (MREORG_WARM=1):
+// a script must not be able to tell the warm executor from the local one.
+const WARM_AGAIN = /^e2e\/(build|figures|deps|verdict|compare|collections|misbehave|escape|interrupt)\.test\.ts$/;
+const together = [...selected.filter((f) => !ALONE.test(f)).map((f) => [f, {}]), ...selected.filter((f) => WARM_AGAIN.test(f) && !ALONE.test(f)).map((f) => [f, { MREORG_WARM: '1' }])];
+const alone = [...selected.filter((f) => ALONE.test(f)).map((f) => [f, {}]), ...selected.filter((f) => WARM_AGAIN.test(f) && ALONE.test(f)).map((f) => [f, { MREORG_WARM: '1' }])];
+const label = (f, env) => `uvu ${f}${env.MREORG_WARM ? ' (warm)' : ''}`;
 
 let next = 0;
 await Promise.all(
   Array.from({ length: jobs }, async () => {
     while (next < together.length) {
-      const f = together[next++];
-      tally(f, await runAsync(`uvu ${f}`, process.execPath, uvu(f)));
+      const [f, env] = together[next++];
+      tally(f, await runAsync(label(f, env), process.execPath, uvu(f), env));
     }
   }),
 );
-for (const f of alone) {
-  let env = {};
+for (const [f, warm] of alone) {
+  let env = warm;
   if (f.includes('slurm') && fs.existsSync(path.join(root, 'test/slurm/start.sh'))) env = slurm.env ??= startSlurm();
-  tally(f, runSync(`uvu ${f}`, process.execPath, uvu(f), env));
+  tally(f, runSync(label(f, env), process.execPath, uvu(f), env));
 }
 if (slurm.started) runSync('stop the SLURM cluster', 'bash', ['test/slurm/stop.sh']);
 
