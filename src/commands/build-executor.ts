@@ -1,14 +1,44 @@
 /**
- * Which executor a build runs its scripts with: the local one (a fresh python per script), or the warm one when
- * the build asks for it (`--warm`) or its runconfig does (`warm: true` or `warm: {...}`), unless `--no-warm` or
- * the runconfig's `warm: false`. The warm one's preload set is learned from the ledger (run/preload.ts).
+ * Which executor a build runs its scripts with, in one place:
+ * - SLURM jobs when its runconfig says so (`executor: { kind: 'slurm' }`) or `--executor slurm` does, unless
+ *   `--executor local`; with as many jobs kept submitted as -j says (default 100);
+ * - else the warm one when the build asks for it (`--warm`) or its runconfig does (`warm: true` or `warm: {...}`),
+ *   unless `--no-warm` or the runconfig's `warm: false`; its preload set is learned from the ledger (run/preload.ts);
+ * - else the local one (a fresh python per script).
  */
 import type { Runconfig } from '../config/types.js';
 import type { Executor } from '../run/executor.js';
 import { LocalExecutor, type LocalExecutorOptions } from '../run/local.js';
 import { FORK_UNSAFE, moduleOf, preloadSet } from '../run/preload.js';
+import { SlurmExecutor } from '../run/slurm.js';
 import { readWarmState, WarmExecutor } from '../run/warm.js';
 import type { Project } from '../project/project.js';
+
+/** Jobs kept submitted at once on a cluster unless -j says otherwise: SLURM decides when they run. */
+export const SLURM_DEFAULT_JOBS = 100;
+
+export function slurmExecutorFor(
+  project: Project,
+  runconfig: string,
+  local: LocalExecutorOptions,
+  opts: { executor?: 'local' | 'slurm' | undefined; jobs?: number | undefined },
+  onWarning: (message: string) => void,
+): { executor: Executor; jobs: number } | null {
+  const configured = project.config.runconfigs[runconfig]?.executor ?? { kind: 'local' as const };
+  if ((opts.executor ?? configured.kind) !== 'slurm') return null;
+  const { claims } = project;
+  const executor = new SlurmExecutor({
+    ...local,
+    slurm: configured.kind === 'slurm' ? configured : { kind: 'slurm' },
+    notes: {
+      note: (p, job) => claims.noteJob(p, runconfig, job),
+      orphan: (p) => claims.takeOrphan(p, runconfig),
+    },
+    onWarning,
+  });
+  // -j on the command line; the config's `jobs` is about this machine's CPUs.
+  return { executor, jobs: opts.jobs ?? SLURM_DEFAULT_JOBS };
+}
 
 export function warmOn(rc: Runconfig, warmFlag: boolean | undefined): boolean {
   // MREORG_WARM=1: warm unless told otherwise (how the test suites run again under the warm executor).

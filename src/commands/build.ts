@@ -18,13 +18,12 @@ import type { Plan } from '../plan/plan.js';
 import { openProject, resolveRunconfig, saveCaches, type GlobalOptions, type Project } from '../project/project.js';
 import { reportFolderRefusal } from '../report/folder.js';
 import { requireCoverage, runCoverage, unmeasuredWarning, type RunCoverage } from '../run/coverage.js';
-import { executorFor } from './build-executor.js';
+import { executorFor, slurmExecutorFor } from './build-executor.js';
 import type { BuildSummary, ChangedScript, Emit } from '../schedule/events.js';
 import { realClock, Scheduler, type ClaimPort, type RunStore } from '../schedule/scheduler.js';
 import { FAILING, verdictOf } from '../schedule/verdict.js';
 import { survey, type Survey } from '../survey/survey.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { slurmExecutorFor } from './executor.js';
 
 export interface BuildOptions extends GlobalOptions {
   paths?: string[];

@@ -1,7 +1,7 @@
 /** The SLURM executor's pure parts: squeue/sacct lines, states to results, sbatch options, the poller's rounds. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { slurmExecutorFor, SLURM_DEFAULT_JOBS } from '../../src/commands/executor.js';
+import { slurmExecutorFor, SLURM_DEFAULT_JOBS } from '../../src/commands/build-executor.js';
 import { parseHeader } from '../../src/discover/header.js';
 import { configSchema } from '../../src/config/schema.js';
 import { effectiveRunconfig } from '../../src/plan/plan.js';
