@@ -80,6 +80,16 @@ test('untracked scripts do not run until tracked; untrack stops an autoTracked o
   assert.equal(ledger.untracked, ['sims/run.py']);
 }));
 
+test('a monitored folder that does not exist: a warning, and the Tracking page marks it missing, the others present', withTimeout(T, async () => {
+  rig.write({ 'mreorg.config.mjs': "export default { monitor: [{ dir: 'gone' }, { dir: 'sims', autoTrack: true }] };\n", 'sims/a.py': '' });
+  assert.match((await rig.run(['status'])).stdout, /warning: monitored directory "gone" does not exist; skipped/);
+  const res = await rig.run(['report']);
+  assert.is(res.code, 0, res.stderr);
+  const page = rig.read('report/tracking.html');
+  assert.match(page, /<td class="path">gone<\/td><td><span class="pill st-failed">missing<\/span><\/td>/);
+  assert.match(page, /<td class="path">sims<\/td><td>yes<\/td>/);
+}));
+
 test('an empty config: the whole project, recursively, tracked, the usual folders ignored', withTimeout(T, async () => {
   rig.write({ 'a.py': '', 'x/b.py': '', '__init__.py': '', '.venv/lib/c.py': '', 'node_modules/p/d.py': '', 'report/e.py': '', '_output/f.py': '' });
   const { doc } = await rig.json(['status']);
