@@ -22,15 +22,16 @@ export interface BuildCliOptions extends Omit<BuildOptions, 'paths' | 'signal'> 
 export async function runBuild(cwd: string, paths: string[], opts: BuildCliOptions): Promise<number> {
   // A JUnit file is a side effect a replay would not make: such builds always take the full path.
   const noopKey = opts.junit ? null : { cwd, paths, options: opts };
-  if (noopKey) {
-    const code = await tryFastNoop(noopKey, opts.config, { python: opts.python, jobs: opts.jobs });
+  const config = noopKey ? await loadConfig(cwd, opts.config, { python: opts.python, jobs: opts.jobs }) : null;
+  if (noopKey && config) {
+    const code = tryFastNoop(noopKey, config);
     if (code !== null) return code;
   }
   // Only now the build itself: the fast no-op above needs none of it.
   const { planBuild, runPlan } = await import('./build.js');
   const { killAllNow } = await import('../run/process.js');
   const reporterKinds = await loadReporters();
-  const stateStats = noopKey ? stateStatsOf(await loadConfig(cwd, opts.config, { python: opts.python, jobs: opts.jobs })) : {};
+  const stateStats = config ? stateStatsOf(config) : {};
   const tape = noopKey ? new OutputTape() : null;
   const abort = new AbortController();
   // Every running script listens for the abort: more than ten at once is expected, not a leak.

@@ -14,12 +14,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config/index.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Discovery } from '../discover/discover.js';
 import type { FileHasher } from '../hash/filehash.js';
 import { formatDuration } from '../util/format.js';
 import { fromRel, templatesDir } from '../util/paths.js';
+import { statQuietly } from '../util/stat.js';
 import { VERSION } from '../version.js';
 
 export const NOOP_INDEX = 'noop-index.json';
@@ -56,28 +56,14 @@ function eligible(config: ResolvedConfig): boolean {
 /** [size, mtimeMs, ino]; [-1, -1, -1] matches no file (one that could not be read). */
 type Stat = [number, number, number] | null;
 
-/** fs.statSync, with every failure (missing, a file where a folder should be, no permission) as undefined. */
-function stat(file: string): fs.Stats | undefined {
-  try {
-    return fs.statSync(file, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
-  }
-}
-
 function statOf(file: string): Stat {
-  const st = stat(file);
+  const st = statQuietly(file);
   return st ? [st.size, st.mtimeMs, st.ino] : null;
 }
 
 function sameStat(file: string, want: Stat): boolean {
-  const st = stat(file);
+  const st = statQuietly(file);
   return want === null ? st === undefined : st !== undefined && st.size === want[0] && st.mtimeMs === want[1] && st.ino === want[2];
-}
-
-function statString(file: string): string {
-  const st = stat(file);
-  return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : '-';
 }
 
 /** The interpreter's file as a PATH search finds it (the probe's answer stays valid while it is the same file). */
@@ -87,7 +73,7 @@ function pythonFile(python: string): string {
     try {
       const real = fs.realpathSync(c);
       fs.accessSync(real, fs.constants.X_OK);
-      return `${real}@${statString(real)}`;
+      return JSON.stringify([real, statOf(real)]);
     } catch {
       // not this one
     }
@@ -108,7 +94,7 @@ function keyOf(config: ResolvedConfig, input: NoopKeyInput): string {
   const parts = {
     version: VERSION,
     // This very code, and the templates a report is made from (an upgrade or a rebuild of mreorg changes them).
-    code: [fileURLToPath(import.meta.url), ...templateFiles()].map(statString),
+    code: [fileURLToPath(import.meta.url), ...templateFiles()].map(statOf),
     cwd: input.cwd,
     paths: input.paths,
     options: input.options,
@@ -137,14 +123,10 @@ function indexFile(config: ResolvedConfig): string {
   return path.join(path.dirname(config.ledger), NOOP_INDEX);
 }
 
-/**
- * Replays the last no-op when nothing it rested on moved; returns its exit code, or null to build as usual.
- * `over` are the config overrides of the command line (python, jobs).
- */
-export async function tryFastNoop(input: NoopKeyInput, configFlag: string | undefined, over: { python?: string | undefined; jobs?: number | undefined }): Promise<number | null> {
+/** Replays the last no-op when nothing it rested on moved; returns its exit code, or null to build as usual. */
+export function tryFastNoop(input: NoopKeyInput, config: ResolvedConfig): number | null {
   const started = performance.now();
   if (process.env.MREORG_NO_FAST_NOOP) return null;
-  const config = await loadConfig(input.cwd, configFlag, over);
   if (!eligible(config)) return null;
   let index: NoopIndex;
   try {
@@ -155,7 +137,7 @@ export async function tryFastNoop(input: NoopKeyInput, configFlag: string | unde
   if (index.version !== INDEX_VERSION) return null;
   if (index.key !== keyOf(config, input)) return explain('the options, config, environment or interpreter differ from the last no-op'), null;
   for (const d in index.dirs) {
-    if ((stat(d)?.mtimeMs ?? null) !== index.dirs[d]) return explain(`folder ${d} changed`), null;
+    if ((statQuietly(d)?.mtimeMs ?? null) !== index.dirs[d]) return explain(`folder ${d} changed`), null;
   }
   for (const f in index.files) {
     if (!sameStat(f[0] === '/' ? f : fromRel(config.root, f), index.files[f]!)) return explain(`${f} changed`), null;

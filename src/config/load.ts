@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError, messageOf } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
+import { statQuietly } from '../util/stat.js';
 import { isConfigShape } from '../util/checks.generated.js';
 import type { UserConfig } from './schema.js';
 
@@ -26,7 +27,8 @@ let loaded: { key: string; config: Promise<UserConfig> } | null = null;
 
 /** Loads and validates one config file. Returns the user's config object, defaults not yet applied. */
 export function loadConfigFile(file: string): Promise<UserConfig> {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
+  // Quietly: a config that cannot be stat'ed gets its error, naming it, from loading it below.
+  const st = statQuietly(file);
   const key = st ? `${file}:${st.size}:${st.mtimeMs}:${st.ino}` : '';
   if (key && loaded?.key === key) return loaded.config;
   const config = loadConfigFileNow(file);

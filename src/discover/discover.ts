@@ -8,6 +8,7 @@ import picomatch from 'picomatch';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../util/errors.js';
 import { isInside, toRel } from '../util/paths.js';
+import { statQuietly } from '../util/stat.js';
 import { fnmatchAny } from './fnmatch.js';
 
 export interface Script {
@@ -140,17 +141,12 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
 
   for (const m of [...config.monitor, ...extraMonitors(config, track.monitors ?? [])]) {
     const where = config.file ?? 'the default config';
-    let stat: fs.Stats | null = null;
-    try {
-      stat = fs.statSync(m.abs);
-    } catch {
-      stat = null;
-    }
+    const stat = statQuietly(m.abs);
     if (stat && !stat.isDirectory()) {
       throw new UserError(`Config file ${where}: monitored directory "${m.dir}" (${m.abs}) is a file, not a directory.`);
     }
     if (!dirs.has(m.abs)) dirs.set(m.abs, stat?.mtimeMs ?? null);
-    monitors.push({ dir: m.dir, exists: stat !== null, recurse: m.recurse, autoTrack: m.autoTrack, shouldExist: m.shouldExist, group: m.group, ...('fromLedger' in m ? { fromLedger: true } : {}) });
+    monitors.push({ dir: m.dir, exists: stat !== undefined, recurse: m.recurse, autoTrack: m.autoTrack, shouldExist: m.shouldExist, group: m.group, ...('fromLedger' in m ? { fromLedger: true } : {}) });
     if (!stat) {
       if (m.shouldExist) {
         throw new UserError(`Config file ${where}: monitored directory "${m.dir}" (${m.abs}) does not exist, and it has shouldExist: true.`);
@@ -183,11 +179,7 @@ export async function discover(config: ResolvedConfig, track: TrackState): Promi
 
 /** A folder's mtime; null when it cannot be stat'ed (the walk finds nothing there either, while that holds). */
 function mtimeOf(d: string): number | null {
-  try {
-    return fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? null;
-  } catch {
-    return null;
-  }
+  return statQuietly(d)?.mtimeMs ?? null;
 }
 
 /** Tracking as the ledger decides it (explicit choices, then generated files), and the config's groups; path order. */

@@ -5,10 +5,10 @@
  * (path, runconfig) pairs that a worker runs exactly as `mreorg build PATH -r RUNCONFIG` would.
  */
 import { runningNow, selectForQueue } from '../commands/queue.js';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { isInside, toRel } from '../util/paths.js';
+import { statQuietly } from '../util/stat.js';
 import type { LiveProject } from './state.js';
 
 export interface ApiAnswer {
@@ -86,13 +86,7 @@ function monitorDir(config: ResolvedConfig, given: unknown, known: string[] | nu
   if (own.some((d) => isInside(d, abs))) return { error: "mreorg's own folders hold no scripts" };
   const rel = toRel(config.root, abs) || '.';
   if (known !== null) {
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.statSync(abs, { throwIfNoEntry: false });
-    } catch {
-      st = undefined;
-    }
-    if (!st?.isDirectory()) return { error: `no folder ${JSON.stringify(rel.slice(0, 200))} in the project` };
+    if (!statQuietly(abs)?.isDirectory()) return { error: `no folder ${JSON.stringify(rel.slice(0, 200))} in the project` };
     if (known.includes(rel) || config.monitor.some((m) => m.abs === abs)) return { error: `${JSON.stringify(rel.slice(0, 200))} is monitored already` };
   }
   return { rel };
